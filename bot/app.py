@@ -1,0 +1,127 @@
+"""The gateway's aiohttp application factory."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from bot import health, webchat
+from bot.hub import Hub
+from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, TRACKER_ENGINE
+from bot.models import Base
+from bot.rasa_client import RasaClient
+from bot.relay import Relay
+from bot.validation import BadInput
+from safety.rules import shared as shared_rules
+from settings import Settings, driver_url
+
+log = logging.getLogger("kindred.gateway")
+MAX_BODY_BYTES = 64 * 1024
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; SQLite gets WAL and a busy timeout so the gateway and tools can share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record) -> None:  # noqa: ANN001 - DBAPI connection
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@web.middleware
+async def errors(request: web.Request, handler) -> web.StreamResponse:  # noqa: ANN001
+    """One place where errors become answers: kind JSON for the API, never a stack trace."""
+    try:
+        return await handler(request)
+    except BadInput as error:
+        return web.json_response({"error": error.kind_message}, status=error.status_code)
+    except web.HTTPRequestEntityTooLarge:
+        return web.json_response(
+            {"error": "That message is too big for me. Could you send it in a few shorter parts?"}, status=413
+        )
+    except web.HTTPException as error:
+        if request.path.startswith("/api/") and error.status_code >= 400:
+            return web.json_response({"error": error.text or error.reason}, status=error.status_code)
+        raise
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return web.json_response(
+            {"error": "Sorry, something went wrong on our side. Anything you sent before is safe. Please try again."},
+            status=500,
+        )
+
+
+async def rasa_callback(request: web.Request) -> web.Response:
+    """Rasa posts each bot message here. The path carries the shared secret."""
+    if not hmac.compare_digest(request.match_info["secret"], request.app[SETTINGS].secret):
+        raise web.HTTPNotFound()
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, ValueError):
+        raise web.HTTPBadRequest(text="not JSON") from None
+    if isinstance(body, dict):
+        await request.app[RELAY].from_rasa(body)
+    return web.json_response({"ok": True})
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    settings.var.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.app_database_url)
+    Base.metadata.create_all(engine)
+    tracker_engine = (
+        engine
+        if settings.tracker_database_url == settings.database_url
+        else make_engine(driver_url(settings.tracker_database_url, "postgresql+psycopg"))
+    )
+    app[ENGINE] = engine
+    app[TRACKER_ENGINE] = tracker_engine
+    app[SESSIONS] = sessionmaker(engine, expire_on_commit=False)
+    http = aiohttp.ClientSession()
+    app[HTTP] = http
+    app[RASA] = RasaClient(http, settings.rasa_urls, settings.rasa_token)
+    app[HUB] = Hub()
+    app[RELAY] = Relay(
+        app[SESSIONS], tracker_engine, app[RASA], shared_rules(), app[HUB].push, settings.safety_net_seconds
+    )
+    resumed = app[RELAY].resume_pending()
+    if resumed:
+        log.info("resuming %d conversations with messages kept while we were down", resumed)
+    yield
+    await app[HUB].close_all()
+    await app[RELAY].close()
+    await http.close()
+    engine.dispose()
+    if tracker_engine is not engine:
+        tracker_engine.dispose()
+
+
+def init_app(settings: Settings) -> web.Application:
+    """Build the gateway for a configuration."""
+    app = web.Application(middlewares=[errors], client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_resources)
+    setup_routes(app)
+    return app
+
+
+def setup_routes(app: web.Application) -> None:
+    """Every route, in one place."""
+    webchat.setup_routes(app)
+    health.setup_routes(app)
+    app.router.add_post("/rasa/callback/{secret}", rasa_callback, name="rasa_callback")

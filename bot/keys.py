@@ -1,0 +1,22 @@
+"""Typed application keys: one place for everything the gateway app holds."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.hub import Hub
+from bot.rasa_client import RasaClient
+from bot.relay import Relay
+from settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", Engine)
+TRACKER_ENGINE = web.AppKey("tracker_engine", Engine)
+SESSIONS = web.AppKey("sessions", sessionmaker[Session])
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+RASA = web.AppKey("rasa", RasaClient)
+RELAY = web.AppKey("relay", Relay)
+HUB = web.AppKey("hub", Hub)

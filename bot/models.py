@@ -1,0 +1,85 @@
+"""App data: conversations, every message in and out, and escalations to staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for the gateway's tables."""
+
+
+class Conversation(Base):
+    """One resident on one channel. Its id is Rasa's sender id."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # A hash of the web chat token, or the Telegram chat id: never shown to staff.
+    external_id: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_active_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
+    )
+    escalations: Mapped[list[Escalation]] = relationship(back_populates="conversation", cascade="all, delete-orphan")
+
+
+class Message(Base):
+    """A message from a resident, the bot, staff or the system, in the order it happened.
+
+    A resident's message is stored before anything else happens to it (state `pending`), and
+    becomes `delivered` once Rasa has processed it, so nothing is lost when Rasa is down.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_pending", "state", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(16))  # resident | bot | staff | system
+    text: Mapped[str] = mapped_column(Text, default="")
+    # A button payload sent to Rasa instead of the text shown ("/affirm").
+    payload: Mapped[str | None] = mapped_column(String(200), default=None)
+    buttons: Mapped[list | None] = mapped_column(JSON, default=None)
+    state: Mapped[str] = mapped_column(String(16), default="delivered")  # pending | delivered
+    # What the gateway's own rule layer found (resident messages).
+    risk: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # For bot messages: `rasa`, or `safety_net` when the gateway answered itself.
+    source: Mapped[str | None] = mapped_column(String(16), default=None)
+    # For bot messages: the resident message they answer. For resident messages: which Rasa
+    # replica processed it.
+    reply_to: Mapped[int | None] = mapped_column(default=None)
+    replica: Mapped[str | None] = mapped_column(String(64), default=None)
+    safety_net_sent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Escalation(Base):
+    """A conversation that needs a person: one per episode, raised in level, never duplicated."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_status", "status", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))  # urgent | concern | person
+    risk_types: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(String(32))  # risk | asked_for_person | safety_net
+    trigger_message_id: Mapped[int | None] = mapped_column(default=None)
+    trigger_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | claimed | resolved
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    conversation: Mapped[Conversation] = relationship(back_populates="escalations")

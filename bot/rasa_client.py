@@ -1,0 +1,53 @@
+"""Talking to Rasa: the callback channel for messages, the HTTP API for health."""
+
+from __future__ import annotations
+
+import itertools
+
+import aiohttp
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached, or did not accept the message: it must be sent again."""
+
+
+class RasaClient:
+    """Sends each message to the next Rasa replica in turn."""
+
+    def __init__(self, http: aiohttp.ClientSession, urls: list[str], token: str, timeout: float = 120) -> None:
+        self.http = http
+        self.urls = urls
+        self.token = token
+        self.timeout = aiohttp.ClientTimeout(total=timeout, connect=3)
+        self._next = itertools.cycle(range(len(urls)))
+
+    async def send(self, sender: str, text: str) -> str:
+        """Have Rasa process one message; its replies arrive at the callback. Returns the replica."""
+        url = self.urls[next(self._next)]
+        try:
+            async with self.http.post(
+                f"{url}/webhooks/callback/webhook",
+                json={"sender": sender, "message": text},
+                timeout=self.timeout,
+            ) as response:
+                if response.status >= 500 or response.status in (404, 409):
+                    raise RasaUnavailable(f"{url} answered {response.status}")
+                await response.read()
+                return url
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise RasaUnavailable(f"{url}: {error!r}") from error
+
+    async def status(self) -> list[dict]:
+        """Each replica's state: up with its model, or down."""
+        out = []
+        for url in self.urls:
+            try:
+                async with self.http.get(
+                    f"{url}/status", params={"token": self.token}, timeout=aiohttp.ClientTimeout(total=3)
+                ) as response:
+                    body = await response.json() if response.status == 200 else {}
+                    up = response.status == 200 and bool(body.get("model_file"))
+            except (aiohttp.ClientError, TimeoutError, OSError, ValueError):
+                up = False
+            out.append({"url": url, "up": up})
+        return out

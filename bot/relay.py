@@ -1,0 +1,333 @@
+"""The relay between residents and Rasa, with the safety net.
+
+Every message a resident sends is stored first (state `pending`). A worker per conversation hands
+pending messages to Rasa one at a time, in order; if Rasa is down it waits and tries again, so
+nothing is lost and the order is kept. Rasa's replies come back through the callback channel and
+are matched to the message being processed (or, when none is, they are proactive: reminders).
+
+The safety net: the gateway runs the same rule layer as Rasa on every message. If a risky message
+has had no answer from Rasa within `SAFETY_NET_SECONDS` (Rasa down, slow, or stuck behind earlier
+messages), the gateway sends the safety reply itself, with a note that the assistant is having
+trouble, and escalates. When Rasa's own answer to that message arrives later, its safety reply is
+not sent a second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import store
+from bot.escalations import escalate
+from bot.models import Conversation, Message
+from bot.rasa_client import RasaClient, RasaUnavailable
+from safety.replies import compose, load_config, staff_timing
+from safety.rules import Assessment, RuleTriage
+
+log = logging.getLogger(__name__)
+
+Push = Callable[[Conversation, dict], Awaitable[None]]
+TROUBLE_AFTER_SECONDS = 10.0
+
+
+@dataclass
+class Turn:
+    """What has happened so far while Rasa processes one resident message."""
+
+    message_id: int
+    answered: bool = False
+    suppress: bool = False
+    forget: bool = False
+
+
+def message_view(message: Message) -> dict:
+    """A message as a channel shows it."""
+    return {
+        "type": "message",
+        "id": message.id,
+        "author": message.author,
+        "text": message.text,
+        "buttons": message.buttons or [],
+        "state": message.state,
+        "reply_to": message.reply_to,
+        "source": message.source,
+        "at": message.created_at.isoformat() + "Z",
+    }
+
+
+class Relay:
+    """Moves messages between channels and Rasa; owns the safety net and escalations."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        tracker_engine: Engine,
+        rasa: RasaClient,
+        triage: RuleTriage,
+        push: Push,
+        net_seconds: float,
+    ) -> None:
+        self.sessions = sessions
+        self.tracker_engine = tracker_engine
+        self.rasa = rasa
+        self.triage = triage
+        self.push = push
+        self.net_seconds = net_seconds
+        self.rasa_up = True
+        self._inflight: dict[str, Turn] = {}
+        self._turns: dict[int, Turn] = {}
+        self._workers: dict[str, asyncio.Task] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._troubled: set[str] = set()
+
+    # --- incoming -------------------------------------------------------------------------------
+
+    async def accept(self, conversation_id: str, text: str, payload: str | None = None) -> Message:
+        """Store a resident's message, check it for risk, and queue it for Rasa."""
+        assessment = self.triage.analyse(text) if payload is None else Assessment()
+        with self.sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise LookupError(conversation_id)
+            message = store.add_message(
+                session,
+                conversation,
+                "resident",
+                text,
+                payload=payload,
+                state="pending",
+                risk=assessment.as_dict() if assessment.risk != "none" else None,
+            )
+            session.expunge(message)
+        self._turns[message.id] = Turn(message.id)
+        self._spawn(self._watch(conversation_id, message.id, assessment))
+        self.kick(conversation_id)
+        return message
+
+    def kick(self, conversation_id: str) -> None:
+        """Make sure a worker is delivering this conversation's pending messages."""
+        worker = self._workers.get(conversation_id)
+        if worker is None or worker.done():
+            self._workers[conversation_id] = asyncio.create_task(self._work(conversation_id))
+
+    def resume_pending(self) -> int:
+        """After a restart: deliver what residents sent while the gateway or Rasa was down."""
+        with self.sessions() as session:
+            ids = store.conversations_with_pending(session)
+        for conversation_id in ids:
+            self.kick(conversation_id)
+        return len(ids)
+
+    async def _work(self, conversation_id: str) -> None:
+        while True:
+            with self.sessions() as session:
+                queue = store.pending(session, conversation_id)
+                message = queue[0] if queue else None
+                if message is not None:
+                    session.expunge(message)
+            if message is None:
+                return
+            await self._deliver(conversation_id, message)
+
+    async def _deliver(self, conversation_id: str, message: Message) -> None:
+        """Hand one message to Rasa, retrying with back-off until Rasa takes it."""
+        turn = self._turns.setdefault(message.id, Turn(message.id))
+        delay = 0.5
+        text = message.payload or _literal(message.text)
+        while True:
+            self._inflight[conversation_id] = turn
+            try:
+                replica = await self.rasa.send(conversation_id, text)
+            except RasaUnavailable as error:
+                if self.rasa_up:
+                    log.warning("Rasa unavailable, keeping messages until it returns: %s", error)
+                self.rasa_up = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            finally:
+                self._inflight.pop(conversation_id, None)
+            break
+        self.rasa_up = True
+        self._troubled.discard(conversation_id)
+        with self.sessions.begin() as session:
+            stored = session.get(Message, message.id)
+            if stored is not None:
+                stored.state = "delivered"
+                stored.replica = replica
+        self._turns.pop(message.id, None)
+        if turn.forget:
+            await self.forget(conversation_id)
+
+    # --- from Rasa ------------------------------------------------------------------------------
+
+    async def from_rasa(self, body: dict) -> None:
+        """Handle one bot message that Rasa posted to the callback URL."""
+        conversation_id = str(body.get("recipient_id") or "")
+        turn = self._inflight.get(conversation_id)
+        if turn is not None:
+            turn.answered = True
+        custom = body.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("kindred"), dict):
+            await self._event(conversation_id, turn, custom["kindred"])
+            return
+        if turn is not None and turn.suppress:
+            return
+        text = str(body.get("text") or "")
+        buttons = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in body.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        if not text and not buttons:
+            return
+        await self.say(conversation_id, text, buttons=buttons or None, reply_to=turn.message_id if turn else None)
+
+    async def _event(self, conversation_id: str, turn: Turn | None, event: dict) -> None:
+        kind = event.get("event")
+        trigger_id = turn.message_id if turn else None
+        if kind == "safety":
+            level = str(event.get("level") or "concern")
+            types = [t for t in str(event.get("types") or "").split(",") if t]
+            if turn is not None and self._net_already_sent(trigger_id):
+                turn.suppress = True
+            await self._escalate(
+                conversation_id, level if level in ("urgent", "concern") else "concern", types, "risk", trigger_id
+            )
+        elif kind == "handoff":
+            changed = await self._escalate(conversation_id, "person", [], "asked_for_person", trigger_id)
+            if changed:
+                await self.say(conversation_id, staff_note(), reply_to=trigger_id, source="gateway")
+        elif kind == "forget" and turn is not None:
+            turn.forget = True
+
+    def _net_already_sent(self, message_id: int | None) -> bool:
+        if message_id is None:
+            return False
+        with self.sessions() as session:
+            message = session.get(Message, message_id)
+            return bool(message and message.safety_net_sent)
+
+    # --- outgoing -------------------------------------------------------------------------------
+
+    async def say(
+        self,
+        conversation_id: str,
+        text: str,
+        buttons: list[dict] | None = None,
+        reply_to: int | None = None,
+        source: str = "rasa",
+        author: str = "bot",
+    ) -> Message | None:
+        """Store a message to the resident and push it to their channel."""
+        with self.sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                return None
+            message = store.add_message(
+                session, conversation, author, text, buttons=buttons, reply_to=reply_to, source=source
+            )
+            view = message_view(message)
+            session.expunge(conversation)
+        await self.push(conversation, view)
+        return message
+
+    async def _escalate(
+        self, conversation_id: str, level: str, types: list[str], reason: str, trigger_id: int | None
+    ) -> bool:
+        with self.sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                return False
+            trigger = session.get(Message, trigger_id) if trigger_id else None
+            escalation, changed = escalate(
+                session, conversation_id, conversation.channel, level, types, reason, trigger
+            )
+            if changed:
+                log.info("escalation %s: %s %s (%s)", escalation.id, escalation.level, escalation.risk_types, reason)
+            return changed
+
+    # --- the safety net -------------------------------------------------------------------------
+
+    async def _watch(self, conversation_id: str, message_id: int, assessment: Assessment) -> None:
+        """Answer a risky message ourselves if Rasa has not begun answering it in time."""
+        risky = assessment.risk != "none"
+        await asyncio.sleep(self.net_seconds if risky else TROUBLE_AFTER_SECONDS)
+        turn = self._turns.get(message_id)
+        if turn is None or turn.answered:
+            return
+        if not risky:
+            if not self.rasa_up and conversation_id not in self._troubled:
+                self._troubled.add(conversation_id)
+                await self.say(
+                    conversation_id, load_config().wording["trouble_note"], source="safety_net", reply_to=message_id
+                )
+            return
+        reply = compose(
+            assessment.risk,
+            assessment.risk_types,
+            age=assessment.age,
+            urgent_abuse=assessment.urgent_abuse,
+            older_person_abuse=assessment.older,
+        )
+        with self.sessions.begin() as session:
+            message = session.get(Message, message_id)
+            if message is None:
+                return
+            message.safety_net_sent = True
+        wording = load_config().wording
+        log.warning("safety net answered message %s (%s %s)", message_id, reply.level, list(reply.types))
+        self._troubled.add(conversation_id)
+        await self.say(conversation_id, wording["trouble_note"], source="safety_net", reply_to=message_id)
+        await self.say(conversation_id, reply.text, source="safety_net", reply_to=message_id)
+        if reply.level == "urgent":
+            ask = wording["ask_safe"]
+            await self.say(
+                conversation_id, ask["text"], buttons=ask["buttons"], source="safety_net", reply_to=message_id
+            )
+        await self._escalate(conversation_id, reply.level, list(reply.types), "safety_net", message_id)
+
+    # --- forget me ------------------------------------------------------------------------------
+
+    async def forget(self, conversation_id: str) -> None:
+        """Delete everything about a conversation, here and in Rasa's tracker store."""
+        with self.sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                return
+            session.expunge(conversation)
+            store.forget(session, conversation_id)
+        deleted = await asyncio.to_thread(store.forget_tracker, self.tracker_engine, conversation_id)
+        log.info("forgot conversation %s (%d tracker events)", conversation_id, deleted)
+        await self.push(conversation, {"type": "forgotten"})
+
+    # --- housekeeping ---------------------------------------------------------------------------
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Stop workers and timers (pending messages stay stored and resume at the next start)."""
+        for task in [*self._workers.values(), *self._tasks]:
+            task.cancel()
+        await asyncio.gather(*self._workers.values(), *self._tasks, return_exceptions=True)
+
+
+def staff_note() -> str:
+    """When a member of staff will be in touch, from safety.yml's office hours."""
+    config = load_config()
+    open_now, when = staff_timing(config)
+    template = config.wording["staff_in_hours"] if open_now else config.wording["staff_out_of_hours"]
+    return template.format(when=when)
+
+
+def _literal(text: str) -> str:
+    """Typed text is never a command: Rasa treats a leading "/" as an intent, so escape it."""
+    return "\u200b" + text if text.lstrip().startswith("/") else text

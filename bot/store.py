@@ -1,0 +1,92 @@
+"""Queries on the gateway's data. The caller owns the session and the transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.models import Conversation, Escalation, Message, utcnow
+
+
+def token_hash(channel: str, token: str) -> str:
+    """What is stored for a channel identity: a hash, so a database leak reveals no tokens."""
+    return f"{channel}:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_web_conversation(session: Session) -> tuple[Conversation, str]:
+    """Start a web chat conversation; returns it and the secret token the browser keeps."""
+    token = secrets.token_urlsafe(24)
+    conversation = Conversation(id=f"web-{uuid.uuid4().hex}", channel="web", external_id=token_hash("web", token))
+    session.add(conversation)
+    session.flush()
+    return conversation, token
+
+
+def conversation_by_token(session: Session, channel: str, token: str) -> Conversation | None:
+    """The conversation a channel token belongs to."""
+    return session.scalars(select(Conversation).where(Conversation.external_id == token_hash(channel, token))).first()
+
+
+def add_message(session: Session, conversation: Conversation, author: str, text: str, **fields) -> Message:
+    """Store a message now (before anything else is done with it)."""
+    message = Message(conversation_id=conversation.id, author=author, text=text, **fields)
+    conversation.last_active_at = utcnow()
+    session.add(message)
+    session.flush()
+    return message
+
+
+def pending(session: Session, conversation_id: str) -> list[Message]:
+    """Resident messages not yet processed by Rasa, oldest first."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.state == "pending")
+            .order_by(Message.id)
+        )
+    )
+
+
+def conversations_with_pending(session: Session) -> list[str]:
+    """Conversations that still have messages for Rasa (after a restart, say)."""
+    return list(session.scalars(select(Message.conversation_id).where(Message.state == "pending").distinct()))
+
+
+def history(session: Session, conversation_id: str, after: int = 0, limit: int = 500) -> list[Message]:
+    """What the resident sees: their messages, the bot's and staff's, in order."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.id > after,
+                Message.author.in_(("resident", "bot", "staff")),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
+
+
+def forget(session: Session, conversation_id: str) -> None:
+    """Delete a conversation: its messages, escalations and the conversation itself."""
+    session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+    session.execute(delete(Escalation).where(Escalation.conversation_id == conversation_id))
+    session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+
+
+def forget_tracker(tracker_engine: Engine, conversation_id: str) -> int:
+    """Delete Rasa's stored events for a conversation. Returns how many rows went."""
+    with tracker_engine.begin() as connection:
+        try:
+            result = connection.execute(text("DELETE FROM events WHERE sender_id = :sid"), {"sid": conversation_id})
+        except Exception as error:  # the table exists only once Rasa has stored something
+            if "events" in str(error).lower():
+                return 0
+            raise
+        return result.rowcount or 0

@@ -1,0 +1,55 @@
+"""Checks on what residents send: every refusal is a kind sentence, never a stack trace."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+MAX_CHARS = 4000
+# Button payloads a resident may send as intents. Anything else starting with "/" is plain text.
+ALLOWED_PAYLOADS = frozenset(
+    {
+        "/greet",
+        "/affirm",
+        "/deny",
+        "/request_human",
+        "/confirm_safe",
+        "/chitchat",
+        "/feeling_lonely",
+        "/ask_capabilities",
+    }
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+class BadInput(web.HTTPBadRequest):
+    """A 4xx with a kind message for the resident."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(text=message)
+        self.status_code = status
+        self.kind_message = message
+
+
+def clean_text(value: object) -> str:
+    """Validate and tidy a typed message: text only, not empty, not too long, no control codes."""
+    if not isinstance(value, str):
+        raise BadInput("I can only read written messages. Could you type it for me?")
+    text = _CONTROL.sub("", value).replace("\r\n", "\n").strip()
+    if not text:
+        raise BadInput("That message looks empty. Type what's on your mind and press Send.")
+    if len(text) > MAX_CHARS:
+        raise BadInput(
+            f"That message is too long for me ({len(text):,} characters; the most is {MAX_CHARS:,}). "
+            "Could you send it in a few shorter parts? Nothing you wrote before is lost.",
+            status=413,
+        )
+    return text
+
+
+def clean_payload(value: object) -> str | None:
+    """A button payload: an allowed intent, or None when it should be treated as typed text."""
+    if isinstance(value, str) and value in ALLOWED_PAYLOADS:
+        return value
+    return None

@@ -1,0 +1,1 @@
+"""The `./kindred` launcher: setup, train, run, test, triage, eval and bench."""

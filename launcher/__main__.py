@@ -1,0 +1,121 @@
+"""`./kindred <command>`: the one entry point for people and CI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from launcher.paths import RASA_PY, ROOT
+
+
+def cmd_setup(_: argparse.Namespace) -> int:
+    """Build the offline spaCy pipeline (the shell wrapper has made the environments)."""
+    from launcher.setup import build_spacy_model
+
+    build_spacy_model()
+    return 0
+
+
+def cmd_train(_: argparse.Namespace) -> int:
+    """Train if config, domain or data changed."""
+    from launcher.training import ensure_trained
+
+    print(ensure_trained())
+    return 0
+
+
+def cmd_run(_: argparse.Namespace) -> int:
+    """Start the assistant and keep it running until Ctrl-C."""
+    from launcher.stack import Stack
+    from launcher.training import ensure_trained
+
+    model = ensure_trained()
+    stack = Stack(model)
+    s = stack.settings
+    print(f"kindred: starting {len(stack.children)} processes; logs in {stack.log_dir}", flush=True)
+    try:
+        seconds = stack.start()
+    except RuntimeError as error:
+        print(f"kindred: could not start: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"\nkindred: ready in {seconds:.1f} s\n"
+        f"  web chat        {s.gateway_url}/\n"
+        f"  health          {s.gateway_url}/health\n"
+        + "".join(f"  rasa            {url} (REST on 127.0.0.1)\n" for url in s.rasa_urls)
+        + f"  action server   http://127.0.0.1:{s.action_port}\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+    return stack.watch()
+
+
+def cmd_rasa(args: argparse.Namespace) -> int:
+    """Pass a command through to Rasa in its own environment."""
+    from launcher.training import rasa_env
+
+    return subprocess.call([str(RASA_PY), "-m", "rasa", *args.rest], cwd=ROOT, env=rasa_env())
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Lint, validate, train, Rasa test stories, pytest (unit, end to end, browser, scale-out)."""
+    from launcher.testing import run_all
+
+    return run_all(args.pytest_args)
+
+
+def cmd_triage(_: argparse.Namespace) -> int:
+    """Triage messages from stdin, one per line, to JSON lines on stdout."""
+    from launcher.training import ensure_trained, rasa_env
+
+    model = ensure_trained(quiet=True)
+    return subprocess.call([str(RASA_PY), "-m", "nlu.triage_cli", str(model)], cwd=ROOT, env=rasa_env())
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate triage on the held-out file."""
+    from launcher.evaluate import evaluate_triage
+
+    return evaluate_triage(args.file)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Benchmark turn latency against a bare `rasa init` assistant."""
+    from launcher.bench import bench_turns
+
+    return bench_turns(args.conversations, args.concurrency, args.turns)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run a subcommand."""
+    parser = argparse.ArgumentParser(prog="kindred", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="create the environments and the spaCy pipeline").set_defaults(func=cmd_setup)
+    sub.add_parser("train", help="train the model if anything changed").set_defaults(func=cmd_train)
+    sub.add_parser("run", help="run the assistant").set_defaults(func=cmd_run)
+    test = sub.add_parser("test", help="run every check")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest")
+    test.set_defaults(func=cmd_test)
+    rasa = sub.add_parser("rasa", help="run a Rasa command", add_help=False)
+    rasa.add_argument("rest", nargs=argparse.REMAINDER)
+    rasa.set_defaults(func=cmd_rasa)
+    sub.add_parser("triage", help="stdin lines -> JSON lines of risk triage").set_defaults(func=cmd_triage)
+    ev = sub.add_parser("eval", help="evaluate triage on the held-out file")
+    ev.add_argument("what", choices=["triage"])
+    ev.add_argument("--file", default=str(ROOT / "tests" / "data" / "triage_heldout.yml"))
+    ev.set_defaults(func=cmd_eval)
+    bench = sub.add_parser("bench", help="benchmarks (not tests)")
+    bench.add_argument("what", choices=["turns"])
+    bench.add_argument("-n", "--conversations", type=int, default=60)
+    bench.add_argument("-c", "--concurrency", type=int, default=6)
+    bench.add_argument("-t", "--turns", type=int, default=6)
+    bench.set_defaults(func=cmd_bench)
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

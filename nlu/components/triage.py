@@ -1,0 +1,140 @@
+"""RiskTriage: a Rasa NLU component that adds risk triage to every parse.
+
+It combines the trained intent classifier with the spaCy rule layer in `safety.rules`:
+- the rules find cues with their context (negation, hypotheticals, idioms, past and resolved);
+- the model adds a risk type on its own only when it is confident and the rules found no reason
+  to discount the message;
+- the intent becomes `risk_urgent` or `risk_concern`, so one rule per level answers it without
+  the action server; a risk intent the triage does not confirm is replaced by the next intent;
+- the composed safety reply (numbers from `safety.yml`, staff timing) is passed as entities that
+  fill the `safety_*` slots used by the static responses.
+
+The result is in the parse data under `risk`: {risk, risk_types, loneliness, need, cues, age}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from safety.replies import compose
+from safety.rules import default_level, shared
+from safety.vocabulary import LEVEL_INTENTS, RISK_INTENT_PREFIX, RISK_TYPES, level_rank
+
+LONELY_INTENT = "feeling_lonely"
+# Matches the FallbackClassifier threshold in config.yml.
+FALLBACK_THRESHOLD = 0.4
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RiskTriage(GraphComponent):
+    """Adds `risk` to every parsed message and routes risky messages to the safety rules."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Confidence the model needs to raise a risk type on its own, by level."""
+        return {"urgent_threshold": 0.6, "concern_threshold": 0.85, "lonely_threshold": 0.7}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.rules = shared()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RiskTriage:
+        """Build the component (the rule set compiles once per process)."""
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to learn: training data passes through."""
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Triage each message and set its intent and safety entities."""
+        for message in messages:
+            self._triage(message)
+        return messages
+
+    def _triage(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if text.startswith("/"):
+            message.set(
+                "risk",
+                {"risk": "none", "risk_types": [], "loneliness": False, "need": "none", "cues": [], "age": None},
+                add_to_output=True,
+            )
+            return
+        found = self.rules.analyse(text)
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        level, types = found.risk, list(found.risk_types)
+        if not found.suppressed:
+            for candidate in ranking:
+                name, confidence = candidate.get("name") or "", candidate.get("confidence") or 0.0
+                risk_type = name[len(RISK_INTENT_PREFIX) :] if name.startswith(RISK_INTENT_PREFIX) else ""
+                if risk_type not in RISK_TYPES or risk_type in types:
+                    continue
+                type_level = default_level(risk_type)
+                needed = self.config[f"{type_level}_threshold"]
+                if confidence >= needed:
+                    types.append(risk_type)
+                    if level_rank(type_level) > level_rank(level):
+                        level = type_level
+        types = [t for t in RISK_TYPES if t in types]
+        top = message.get(INTENT) or {}
+        loneliness = found.loneliness or (
+            top.get("name") == LONELY_INTENT
+            and (top.get("confidence") or 0) >= self.config["lonely_threshold"]
+            and not found.suppressed
+        )
+        result = found.as_dict() | {"risk": level, "risk_types": types, "loneliness": loneliness}
+        message.set("risk", result, add_to_output=True)
+        if level != "none":
+            reply = compose(
+                level,
+                types,
+                age=found.age,
+                urgent_abuse=found.urgent_abuse,
+                older_person_abuse=found.older,
+            )
+            message.set(INTENT, {"name": LEVEL_INTENTS[level], "confidence": 1.0}, add_to_output=True)
+            entities = list(message.get(ENTITIES) or [])
+            for name, value in (
+                ("safety_reply", reply.text),
+                ("safety_level", level),
+                ("safety_types", ",".join(types)),
+            ):
+                entities.append(
+                    {
+                        "entity": name,
+                        "value": value,
+                        "start": 0,
+                        "end": len(text),
+                        "extractor": "RiskTriage",
+                        "confidence_entity": 1.0,
+                    }
+                )
+            message.set(ENTITIES, entities, add_to_output=True)
+        elif str(top.get("name", "")).startswith(RISK_INTENT_PREFIX):
+            message.set(INTENT, _next_safe_intent(ranking), add_to_output=True)
+
+
+def _next_safe_intent(ranking: list[dict]) -> dict:
+    """The best-ranked intent that is not a risk intent, or the fallback intent."""
+    for candidate in ranking:
+        if not str(candidate.get("name", "")).startswith(RISK_INTENT_PREFIX):
+            if (candidate.get("confidence") or 0.0) < FALLBACK_THRESHOLD:
+                break
+            return {"name": candidate["name"], "confidence": candidate.get("confidence", 0.0)}
+    return {"name": "nlu_fallback", "confidence": 1.0}

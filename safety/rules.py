@@ -1,0 +1,339 @@
+"""The rule layer of risk triage: spaCy Matcher rules over lemmas, with context checks.
+
+`RuleTriage.analyse(text)` finds risk cues (suicide, self-harm, medical emergency, abuse,
+self-neglect, cold home, carer strain), loneliness and the need a person asks for. A cue does not
+count when it is negated just before ("I'm not suicidal"), hypothetical ("what should I do if my
+mum falls"), part of an idiom ("this heat is killing me"), or past and resolved ("I had a fall
+last year but I'm fine"). It runs in well under a millisecond, needs no trained model and no
+network, so the gateway can use it when Rasa is down.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from safety import patterns as P
+from safety.vocabulary import DEFAULT_LEVEL, RISK_TYPES, level_rank
+
+# Contractions and slang, rewritten before tokenising so the patterns stay small.
+_REWRITES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r)
+    for p, r in [
+        (r"[\u2018\u2019\u02bc`´]", "'"),
+        (r"\b(ca|wo|sha)n'?t\b", lambda m: {"ca": "can", "wo": "will", "sha": "shall"}[m.group(1)] + " not"),
+        (r"\bcant\b", "can not"),
+        (r"\bcannot\b", "can not"),
+        (r"\bwont\b", "will not"),
+        (r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should|must|need|ai)n'?t\b", r"\1 not"),
+        (r"\bain not\b", "am not"),
+        (r"\bi'?m\b", "i am"),
+        (r"\bim\b", "i am"),
+        (r"\bi'?ve\b", "i have"),
+        (r"\bu\b", "you"),
+        (r"\bur\b", "your"),
+        (r"\bwanna\b", "want to"),
+        (r"\bgonna\b", "going to"),
+        (r"\bgotta\b", "got to"),
+        (r"\bkms\b", "kill myself"),
+        (r"\bkys\b", "kys"),
+        (r"\bunalive\b", "kill"),
+        (r"\bunaliving\b", "killing"),
+        (r"\bsewer ?slide\b", "suicide"),
+        (r"\bsu[i1]c[i1]d(e|al)\b", r"suicid\1"),
+        (r"\bsel+f[ -]?harm(ing|ed|s)?\b", "selfharm"),
+        (r"\bs/h\b", "selfharm"),
+        (r"\bod'?d\b", "overdosed"),
+        (r"\bover dose\b", "overdose"),
+        (r"\bno ?one\b", "no one"),
+        (r"\bsomeone's\b", "someone is"),
+        (r"\bthat's\b", "that is"),
+        (r"\bwhat's\b", "what is"),
+        (r"\bhe's\b", "he is"),
+        (r"\bshe's\b", "she is"),
+        (r"\bit's\b", "it is"),
+        (r"\bthey're\b", "they are"),
+        (r"\bi'll\b", "i will"),
+        (r"\bhe'll\b", "he will"),
+        (r"\bshe'll\b", "she will"),
+        (r"\bi'd\b", "i would"),
+        (r"\s+", " "),
+    ]
+]
+
+_AGE = re.compile(
+    r"\b(?:i am|i'm|im|am|aged|age)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:minutes|mins|hours|"
+    r"days|weeks|months|pounds|quid|p\b|%|miles))|\b(\d{1,2})\s*(?:years? old|yrs? old|yo|y/o)\b"
+)
+_YOUNG_HINTS = re.compile(
+    r"\b(at school|my school|in year \d+|year (7|8|9|10|11)|gcses?|my teacher|my teachers|"
+    r"secondary school|high school|sixth form|my mum and dad|my parents)\b"
+)
+_OLDER_HINTS = re.compile(
+    r"\b(my pension|pensioner|grandson|granddaughter|grandchildren|grandkids|my carer|care home|"
+    r"in my (7|8|9)0s|i'?m (6|7|8|9)\d)\b"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case text with contractions expanded and common slang rewritten."""
+    text = text.lower()
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+@dataclass
+class Cue:
+    """One risk cue found in a message."""
+
+    name: str
+    risk_type: str
+    level: str
+    text: str
+
+
+@dataclass
+class Assessment:
+    """What the rule layer found in one message."""
+
+    risk: str = "none"
+    risk_types: list[str] = field(default_factory=list)
+    loneliness: bool = False
+    need: str = "none"
+    cues: list[Cue] = field(default_factory=list)
+    suppressed: list[str] = field(default_factory=list)
+    age: int | None = None
+    older: bool = False
+
+    @property
+    def urgent_abuse(self) -> bool:
+        """Whether someone is in immediate danger from another person."""
+        return any(c.risk_type == "abuse" and c.level == "urgent" for c in self.cues)
+
+    def as_dict(self) -> dict:
+        """The fixed triage vocabulary plus the cues, for parse data and logs."""
+        return {
+            "risk": self.risk,
+            "risk_types": list(self.risk_types),
+            "loneliness": self.loneliness,
+            "need": self.need,
+            "cues": [c.text for c in self.cues],
+            "age": self.age,
+        }
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+class RuleTriage:
+    """Compiled risk, loneliness and need rules. Build once; `analyse` is thread-safe."""
+
+    def __init__(self, nlp: Language | None = None) -> None:
+        self.nlp = nlp or _nlp()
+        self.matcher = Matcher(self.nlp.vocab)
+        self._cue_meta: dict[str, tuple[str, str, str, str]] = {}
+        for name, risk_type, level, pats in P.CUES:
+            for index, pat in enumerate(pats):
+                key = f"cue:{name}:{index}"
+                self._cue_meta[key] = (name, risk_type, level, pat)
+                self._add(key, pat)
+        self._add_all("care", P.CARING_CONTEXT)
+        self._add_all("idiom", P.IDIOMS)
+        self._add_all("hypo", P.HYPOTHETICAL)
+        self._add_all("past", P.PAST_MARKERS)
+        self._add_all("resolved", P.RESOLVED_MARKERS)
+        self._add_all("lonely", P.LONELINESS)
+        for need, pats in P.NEEDS_PATTERNS.items():
+            self._add_all(f"need:{need}", pats)
+
+    def _add_all(self, prefix: str, pats: list[str]) -> None:
+        for index, pat in enumerate(pats):
+            self._add(f"{prefix}:{index}", pat)
+
+    def _lemmas(self, word: str) -> list[str]:
+        doc = self.nlp(word)
+        return list(dict.fromkeys([word, *(t.lemma_ for t in doc if len(doc) == 1)]))
+
+    def _token(self, spec: str) -> dict:
+        optional = spec.endswith("?") and spec != "?"
+        if optional:
+            spec = spec[:-1]
+        if spec == "~":
+            return {"OP": "?"}
+        if spec == "#num":
+            return {"LIKE_NUM": True} | ({"OP": "?"} if optional else {})
+        if "@" in spec:
+            spec = "|".join(P.MACROS[alt[1:]] if alt.startswith("@") else alt for alt in spec.split("|"))
+        if spec.startswith("="):
+            token: dict = {"LOWER": {"IN": spec[1:].split("|")}}
+        else:
+            words: list[str] = []
+            for word in spec.split("|"):
+                words += self._lemmas(word)
+            token = {"LEMMA": {"IN": list(dict.fromkeys(words))}}
+        if optional:
+            token["OP"] = "?"
+        return token
+
+    def _add(self, key: str, pattern: str) -> None:
+        self.matcher.add(key, [[self._token(spec) for spec in p.split()] for p in expand(pattern)])
+
+    def analyse(self, text: str) -> Assessment:
+        """Triage one message."""
+        clean = normalise(text or "")[:4000]
+        result = Assessment()
+        if not clean:
+            return result
+        doc = self.nlp(clean)
+        found: dict[str, list[Span]] = {}
+        for match_id, start, end in self.matcher(doc):
+            key = self.nlp.vocab.strings[match_id]
+            found.setdefault(key.rsplit(":", 1)[0], []).append(doc[start:end])
+            if key.startswith("cue:"):
+                found.setdefault(key, []).append(doc[start:end])
+        idioms = found.get("idiom", [])
+        hypos = found.get("hypo", [])
+        caring = bool(found.get("care"))
+        result.age = _age(clean)
+        result.older = bool(_OLDER_HINTS.search(clean)) or (result.age is not None and result.age >= 60)
+        cues: list[Cue] = []
+        for key, spans in found.items():
+            if not key.startswith("cue:") or key.count(":") != 2:
+                continue
+            name, risk_type, level, pat = self._cue_meta[key]
+            if risk_type == "carer_strain" and not caring:
+                continue
+            if caring and pat in P.AMBIGUOUS_DISTRESS:
+                risk_type, level = "carer_strain", "concern"
+            for span in spans:
+                reason = self._why_not(doc, span, idioms, hypos, found)
+                if reason:
+                    result.suppressed.append(f"{span.text} ({reason})")
+                    continue
+                cues.append(Cue(name, risk_type, level, span.text))
+        result.cues = _dedupe(cues)
+        for cue in result.cues:
+            if cue.risk_type in RISK_TYPES and cue.risk_type not in result.risk_types:
+                result.risk_types.append(cue.risk_type)
+            if level_rank(cue.level) > level_rank(result.risk):
+                result.risk = cue.level
+        result.risk_types = [t for t in RISK_TYPES if t in result.risk_types]
+        result.loneliness = any(not self._why_not(doc, span, idioms, hypos, found) for span in found.get("lonely", []))
+        for need in ("respite", "transport", "befriending", "activities"):
+            if any(not _negated(doc, span) for span in found.get(f"need:{need}", [])):
+                result.need = need
+                break
+        return result
+
+    def _why_not(self, doc: Doc, span: Span, idioms: list[Span], hypos: list[Span], found: dict) -> str:
+        """Why a matched cue does not count, or '' when it does."""
+        if any(_overlaps(span, idiom) for idiom in idioms):
+            return "idiom"
+        if _negated(doc, span):
+            return "negated"
+        sentence = _sentence(doc, span)
+        for hypo in hypos:
+            if hypo.start < span.start and span.start - hypo.end <= 6 and hypo.start >= sentence[0]:
+                if not _boundary(doc, hypo.end, span.start):
+                    return "hypothetical"
+        in_sentence = [
+            s for k in ("past", "resolved") for s in found.get(k, []) if sentence[0] <= s.start < sentence[1]
+        ]
+        kinds = {k for k in ("past", "resolved") for s in found.get(k, []) if sentence[0] <= s.start < sentence[1]}
+        if in_sentence and kinds == {"past", "resolved"}:
+            return "past and resolved"
+        if any(s.text.startswith("used to") and sentence[0] <= s.start < sentence[1] for s in found.get("past", [])):
+            return "past"
+        return ""
+
+
+_GROUP = re.compile(r"\(([^()]*)\)")
+
+
+def expand(pattern: str) -> list[str]:
+    """Expand `(a b|c)` groups into one pattern per alternative."""
+    match = _GROUP.search(pattern)
+    if not match:
+        return [pattern]
+    out: list[str] = []
+    for alternative in match.group(1).split("|"):
+        out += expand(pattern[: match.start()] + alternative.strip() + pattern[match.end() :])
+    return out
+
+
+_BOUNDARY_WORDS = {".", "?", "!", ";", "but", "and", ",", "so", "because"}
+
+
+def _boundary(doc: Doc, start: int, end: int) -> bool:
+    return any(doc[i].text in _BOUNDARY_WORDS for i in range(start, end))
+
+
+def _negated(doc: Doc, span: Span) -> bool:
+    """A negation in the three words before the cue, in the same clause."""
+    for i in range(span.start - 1, max(span.start - 4, -1), -1):
+        word = doc[i].lemma_
+        if doc[i].text in _BOUNDARY_WORDS:
+            return False
+        if word in P.NEGATIONS:
+            after = doc[i + 1].lemma_ if i + 1 < len(doc) else ""
+            return after not in P.NEGATION_EXCEPTIONS
+    return False
+
+
+def _sentence(doc: Doc, span: Span) -> tuple[int, int]:
+    """Start and end token of the sentence around a span (by punctuation; no parser offline)."""
+    start = span.start
+    while start > 0 and doc[start - 1].text not in {".", "?", "!", ";"}:
+        start -= 1
+    end = span.end
+    while end < len(doc) and doc[end].text not in {".", "?", "!", ";"}:
+        end += 1
+    return start, end
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _dedupe(cues: list[Cue]) -> list[Cue]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for cue in sorted(cues, key=lambda c: -level_rank(c.level)):
+        if (cue.risk_type, cue.text) not in seen:
+            seen.add((cue.risk_type, cue.text))
+            out.append(cue)
+    return out
+
+
+def _age(text: str) -> int | None:
+    match = _AGE.search(text)
+    if match:
+        age = int(match.group(1) or match.group(2))
+        if 5 <= age <= 110:
+            return age
+    if _YOUNG_HINTS.search(text):
+        return 15
+    return None
+
+
+def default_level(risk_type: str) -> str:
+    """The level of a type found by the model alone."""
+    return DEFAULT_LEVEL.get(risk_type, "concern")
+
+
+@lru_cache(maxsize=1)
+def shared() -> RuleTriage:
+    """One compiled rule set per process."""
+    return RuleTriage()

@@ -1,0 +1,53 @@
+"""The fixed triage vocabulary: the one place that names risk levels, risk types and needs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+RiskLevel = Literal["none", "concern", "urgent"]
+Need = Literal["activities", "transport", "befriending", "respite", "none"]
+
+RISK_LEVELS: tuple[str, ...] = ("none", "concern", "urgent")
+
+# Ordered from most to least serious: the reply is chosen for the first type present.
+RISK_TYPES: tuple[str, ...] = (
+    "medical_emergency",
+    "suicide",
+    "self_harm",
+    "abuse",
+    "self_neglect",
+    "carer_strain",
+    "cold_home",
+)
+
+# The level a type has when nothing in the message says otherwise. Abuse is urgent only when the
+# person is in immediate danger; the rule layer marks those cues urgent itself.
+DEFAULT_LEVEL: dict[str, str] = {
+    "medical_emergency": "urgent",
+    "suicide": "urgent",
+    "self_harm": "urgent",
+    "abuse": "concern",
+    "self_neglect": "concern",
+    "carer_strain": "concern",
+    "cold_home": "concern",
+}
+
+NEEDS: tuple[str, ...] = ("activities", "transport", "befriending", "respite", "none")
+
+# Trained intents that carry a risk type: `risk_<type>`.
+RISK_INTENT_PREFIX = "risk_"
+# What the triage component turns the intent into, so one rule per level drives the dialogue.
+LEVEL_INTENTS: dict[str, str] = {"urgent": "risk_urgent", "concern": "risk_concern"}
+
+
+def level_rank(level: str) -> int:
+    """Order risk levels so that the more serious compares greater."""
+    return RISK_LEVELS.index(level) if level in RISK_LEVELS else 0
+
+
+def most_serious(types: list[str] | set[str]) -> str | None:
+    """The type whose reply leads when a message carries several."""
+    for risk_type in RISK_TYPES:
+        if risk_type in types:
+            return risk_type
+    return None

@@ -1,0 +1,162 @@
+"""Kindred's configuration: the one module every process reads.
+
+Values come from environment variables, then from an optional `.env` file at the repository root
+(lines of `NAME=value`; the environment wins). The defaults need no server: SQLite files under
+`var/`, Rasa's in-memory lock store, no Telegram.
+
+| variable | default | meaning |
+|---|---|---|
+| `DATABASE_URL` | `sqlite:///var/kindred.db` | app data (conversations, messages, escalations) and, unless `TRACKER_DATABASE_URL` is set, Rasa's tracker store. Any SQLAlchemy URL; PostgreSQL in production, e.g. `postgresql://kindred@db/kindred` |
+| `TRACKER_DATABASE_URL` | SQLite `var/rasa-tracker.db`, or `DATABASE_URL` when that is a server | Rasa's tracker store |
+| `REDIS_URL` | unset | `redis://host:6379/0`: Rasa's lock store, needed for more than one Rasa replica |
+| `RASA_REPLICAS` | `1` | Rasa servers to start (ports `RASA_PORT`, +1, ...); more than one needs Redis and a server database |
+| `KINDRED_HOST` / `KINDRED_PORT` | `127.0.0.1` / `8080` | where the gateway (web chat, health) listens |
+| `RASA_PORT` / `ACTION_PORT` | `5005` / `5055` | Rasa server and action server ports (bound to 127.0.0.1) |
+| `PUBLIC_ORIGINS` | `http://127.0.0.1:<port>,http://localhost:<port>` | web origins allowed to open the chat WebSocket (add the sites that embed the chat) |
+| `SAFETY_NET_SECONDS` | `4` | how long the gateway waits for Rasa to answer a risky message before it sends the safety reply itself |
+| `KINDRED_VAR` | `var` | where data, logs, secrets and the built spaCy pipeline live |
+| `KINDRED_SECRET` | generated into `var/secret` | signs the Rasa callback URL and the Rasa API token |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, value = line.split("=", 1)
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Build with `load()`."""
+
+    var: Path
+    database_url: str
+    tracker_database_url: str
+    redis_url: str | None
+    rasa_replicas: int
+    host: str
+    port: int
+    rasa_port: int
+    action_port: int
+    public_origins: tuple[str, ...]
+    safety_net_seconds: float
+    secret: str = field(repr=False)
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """The Rasa servers the gateway sends messages to, in turn."""
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_replicas)]
+
+    @property
+    def action_url(self) -> str:
+        """The action server's webhook."""
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def gateway_url(self) -> str:
+        """Where the gateway answers locally."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104 - a comparison
+        return f"http://{host}:{self.port}"
+
+    @property
+    def callback_url(self) -> str:
+        """Where Rasa posts bot messages: a secret path on the gateway."""
+        return f"{self.gateway_url}/rasa/callback/{self.secret}"
+
+    @property
+    def rasa_token(self) -> str:
+        """Token for Rasa's HTTP API (used by the gateway to delete a tracker on "forget me")."""
+        return f"rasa-{self.secret[:24]}"
+
+    @property
+    def app_database_url(self) -> str:
+        """The app database URL in the form SQLAlchemy 2 with psycopg 3 expects."""
+        return driver_url(self.database_url, "postgresql+psycopg")
+
+    @property
+    def rasa_tracker_url(self) -> str:
+        """The tracker URL in the form Rasa's SQLAlchemy 1.4 with psycopg2 expects."""
+        return driver_url(self.tracker_database_url, "postgresql")
+
+    def check(self) -> list[str]:
+        """Problems that make this configuration unusable, in plain words."""
+        problems = []
+        if self.rasa_replicas > 1 and not self.redis_url:
+            problems.append(
+                "RASA_REPLICAS is more than 1 but REDIS_URL is not set: replicas must share "
+                "Redis as their lock store, or two of them could answer one conversation at once."
+            )
+        if self.rasa_replicas > 1 and _is_sqlite(self.tracker_database_url):
+            problems.append(
+                "RASA_REPLICAS is more than 1 but the tracker store is SQLite: set DATABASE_URL "
+                "(or TRACKER_DATABASE_URL) to a PostgreSQL database that every replica can reach."
+            )
+        return problems
+
+
+def driver_url(url: str, scheme: str) -> str:
+    """`url` with its PostgreSQL driver set to `scheme` (other databases unchanged)."""
+    for prefix in ("postgresql+psycopg2://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return scheme + "://" + url[len(prefix) :]
+    return url
+
+
+def _secret(var: Path, env: dict[str, str]) -> str:
+    if env.get("KINDRED_SECRET"):
+        return env["KINDRED_SECRET"]
+    path = var / "secret"
+    if path.is_file():
+        return path.read_text().strip()
+    var.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load(environ: dict[str, str] | None = None) -> Settings:
+    """Read the configuration from the environment and `.env`."""
+    env = _read_dotenv(ROOT / ".env") | dict(os.environ if environ is None else environ)
+    var = Path(env.get("KINDRED_VAR", "var"))
+    var = (var if var.is_absolute() else ROOT / var).resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{var / 'kindred.db'}"
+    tracker = env.get("TRACKER_DATABASE_URL") or (
+        f"sqlite:///{var / 'rasa-tracker.db'}" if _is_sqlite(database_url) else database_url
+    )
+    port = int(env.get("KINDRED_PORT", "8080"))
+    origins = env.get("PUBLIC_ORIGINS") or f"http://127.0.0.1:{port},http://localhost:{port}"
+    return Settings(
+        var=var,
+        database_url=database_url,
+        tracker_database_url=tracker,
+        redis_url=env.get("REDIS_URL") or None,
+        rasa_replicas=max(1, int(env.get("RASA_REPLICAS", "1"))),
+        host=env.get("KINDRED_HOST", "127.0.0.1"),
+        port=port,
+        rasa_port=int(env.get("RASA_PORT", "5005")),
+        action_port=int(env.get("ACTION_PORT", "5055")),
+        public_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+        safety_net_seconds=float(env.get("SAFETY_NET_SECONDS", "4")),
+        secret=_secret(var, env),
+    )

@@ -1,0 +1,82 @@
+"""Test helpers: free ports, and a resident who chats with the gateway over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import aiohttp
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Resident:
+    """A person using the web chat API, as the page does."""
+
+    def __init__(self, http: aiohttp.ClientSession, base: str) -> None:
+        self.http = http
+        self.base = base
+        self.token = ""
+
+    async def start(self, greet: bool = False) -> None:
+        """Open a conversation (and, like the page, ask for the welcome)."""
+        async with self.http.post(f"{self.base}/api/chat/session", json={}) as r:
+            assert r.status == 201
+            self.token = (await r.json())["token"]
+        if greet:
+            await self.send(payload="/greet")
+
+    async def send(self, text: str | None = None, payload: str | None = None, title: str | None = None) -> int:
+        """Send a message; returns its id."""
+        body: dict = {"token": self.token}
+        if text is not None:
+            body["text"] = text
+        if payload is not None:
+            body["payload"] = payload
+        if title is not None:
+            body["title"] = title
+        async with self.http.post(f"{self.base}/api/chat/messages", json=body) as r:
+            data = await r.json()
+            assert r.status == 202, data
+            return data["id"]
+
+    async def history(self, after: int = 0) -> list[dict]:
+        """Everything in the conversation."""
+        async with self.http.get(
+            f"{self.base}/api/chat/history", params={"token": self.token, "after": str(after)}
+        ) as r:
+            assert r.status == 200, await r.text()
+            return (await r.json())["messages"]
+
+    async def replies_to(self, message_id: int, timeout: float = 60, settle: float = 0.0) -> list[dict]:
+        """The bot's replies to one message, once Rasa has finished with it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = await self.history()
+            mine = next((m for m in messages if m["id"] == message_id), None)
+            if mine is not None and mine["state"] == "delivered":
+                if settle:
+                    await asyncio.sleep(settle)
+                    messages = await self.history()
+                return [m for m in messages if m.get("reply_to") == message_id]
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no answer to message {message_id} within {timeout} s")
+
+    async def say(self, text: str, timeout: float = 60) -> list[dict]:
+        """Send text and return the bot's replies."""
+        return await self.replies_to(await self.send(text), timeout)
+
+    async def press(self, payload: str, title: str, timeout: float = 60) -> list[dict]:
+        """Press a button and return the bot's replies."""
+        return await self.replies_to(await self.send(payload=payload, title=title), timeout)
+
+
+def texts(replies: list[dict]) -> str:
+    """All reply texts joined, for assertions."""
+    return "\n".join(m["text"] for m in replies)
