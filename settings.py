@@ -37,8 +37,25 @@ def _read_dotenv(path: Path) -> dict[str, str]:
         if not line or line.startswith("#") or "=" not in line:
             continue
         name, value = line.split("=", 1)
-        values[name.strip()] = value.strip().strip('"').strip("'")
+        value = value.strip()
+        if value[:1] in ('"', "'") and value.count(value[0]) >= 2:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        values[name.strip()] = value
     return values
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used, explained in words."""
+
+
+def _number(env: dict[str, str], name: str, default: str, kind: type = int) -> int | float:
+    raw = env.get(name) or default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, but it is {raw!r}") from None
 
 
 def _is_sqlite(url: str) -> bool:
@@ -144,19 +161,19 @@ def load(environ: dict[str, str] | None = None) -> Settings:
     tracker = env.get("TRACKER_DATABASE_URL") or (
         f"sqlite:///{var / 'rasa-tracker.db'}" if _is_sqlite(database_url) else database_url
     )
-    port = int(env.get("KINDRED_PORT", "8080"))
+    port = int(_number(env, "KINDRED_PORT", "8080"))
     origins = env.get("PUBLIC_ORIGINS") or f"http://127.0.0.1:{port},http://localhost:{port}"
     return Settings(
         var=var,
         database_url=database_url,
         tracker_database_url=tracker,
         redis_url=env.get("REDIS_URL") or None,
-        rasa_replicas=max(1, int(env.get("RASA_REPLICAS", "1"))),
+        rasa_replicas=max(1, int(_number(env, "RASA_REPLICAS", "1"))),
         host=env.get("KINDRED_HOST", "127.0.0.1"),
         port=port,
-        rasa_port=int(env.get("RASA_PORT", "5005")),
-        action_port=int(env.get("ACTION_PORT", "5055")),
+        rasa_port=int(_number(env, "RASA_PORT", "5005")),
+        action_port=int(_number(env, "ACTION_PORT", "5055")),
         public_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
-        safety_net_seconds=float(env.get("SAFETY_NET_SECONDS", "4")),
+        safety_net_seconds=float(_number(env, "SAFETY_NET_SECONDS", "4", float)),
         secret=_secret(var, env),
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +44,7 @@ class Turn:
     answered: bool = False
     suppress: bool = False
     forget: bool = False
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def message_view(message: Message) -> dict:
@@ -110,6 +111,17 @@ class Relay:
         self.kick(conversation_id)
         return message
 
+    async def wait_processed(self, message_id: int, timeout: float) -> bool:
+        """Wait until Rasa has finished with a message. False if it has not within `timeout`."""
+        turn = self._turns.get(message_id)
+        if turn is None:
+            return True
+        try:
+            await asyncio.wait_for(turn.done.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     def kick(self, conversation_id: str) -> None:
         """Make sure a worker is delivering this conversation's pending messages."""
         worker = self._workers.get(conversation_id)
@@ -164,6 +176,7 @@ class Relay:
         self._turns.pop(message.id, None)
         if turn.forget:
             await self.forget(conversation_id)
+        turn.done.set()
 
     # --- from Rasa ------------------------------------------------------------------------------
 

@@ -73,6 +73,11 @@ def history(session: Session, conversation_id: str, after: int = 0, limit: int =
     )
 
 
+def replies(session: Session, message_id: int) -> list[Message]:
+    """The messages sent in answer to one resident message."""
+    return list(session.scalars(select(Message).where(Message.reply_to == message_id).order_by(Message.id)))
+
+
 def forget(session: Session, conversation_id: str) -> None:
     """Delete a conversation: its messages, escalations and the conversation itself."""
     session.execute(delete(Message).where(Message.conversation_id == conversation_id))

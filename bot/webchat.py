@@ -53,7 +53,11 @@ async def new_session(request: web.Request) -> web.Response:
 
 
 async def send_message(request: web.Request) -> web.Response:
-    """Accept a typed message or a button press; replies come over the socket (or history)."""
+    """Accept a typed message or a button press; replies come over the socket (or history).
+
+    With `?wait=true` the answer waits (up to 30 s) until Rasa has finished the turn and carries the
+    replies; if Rasa is slower than that it is the usual 202 and the replies come later.
+    """
     body = await _json(request)
     conversation_id = _conversation_id(request, body.get("token"))
     payload = clean_payload(body.get("payload"))
@@ -65,6 +69,12 @@ async def send_message(request: web.Request) -> web.Response:
     else:
         raw = body.get("text") if "text" in body else body.get("payload")
         message = await request.app[RELAY].accept(conversation_id, clean_text(raw))
+    if request.query.get("wait") in ("1", "true"):
+        # Tools and integrations may wait for the turn to finish and get the replies at once.
+        if await request.app[RELAY].wait_processed(message.id, timeout=30):
+            with request.app[SESSIONS]() as session:
+                replies = [message_view(m) for m in store.replies(session, message.id)]
+            return web.json_response({"id": message.id, "state": "delivered", "replies": replies})
     return web.json_response({"id": message.id, "state": message.state}, status=202)
 
 

@@ -114,7 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    return args.func(args)
+    from settings import ConfigError
+
+    try:
+        return args.func(args)
+    except ConfigError as error:
+        print(f"kindred: configuration problem: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 import aiohttp
 
+from launcher.stack import free_port
 
-def free_port() -> int:
-    """A TCP port nobody is listening on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["Resident", "free_port", "texts"]
 
 
 class Resident:

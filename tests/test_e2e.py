@@ -76,6 +76,15 @@ async def test_it_says_it_is_a_bot_and_brings_in_a_person(resident: Resident, st
     assert [(e.level, e.reason) for e in escalations_for(stack, cid)] == [("person", "asked_for_person")]
 
 
+async def test_waiting_for_a_turn_returns_its_replies(resident: Resident) -> None:
+    async with resident.http.post(
+        f"{resident.base}/api/chat/messages", params={"wait": "true"}, json={"token": resident.token, "text": "hi"}
+    ) as response:
+        body = await response.json()
+    assert response.status == 200 and body["state"] == "delivered"
+    assert any("privacy" in m["text"] for m in body["replies"])
+
+
 async def test_fallback_asks_to_rephrase_at_most_twice(resident: Resident) -> None:
     first = await resident.say("zxqv plorb wibble")
     second = await resident.say("grnk fwoop blatt")

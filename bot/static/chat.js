@@ -44,6 +44,7 @@
   function render(m, pending) {
     if (m.id && seen.has(m.id)) return;
     if (m.id) { seen.add(m.id); lastId = Math.max(lastId, m.id); }
+    if (m.author === "resident") clearButtons();
     const div = document.createElement("div");
     div.className = "msg " + m.author + (pending ? " pending" : "");
     const who = document.createElement("span");

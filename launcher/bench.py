@@ -1,0 +1,196 @@
+"""`./kindred bench turns`: turn latency of Kindred against a bare `rasa init` assistant.
+
+Both are served the same way (same launcher, gateway, action server and SQLite), and driven through
+the gateway's HTTP API by C concurrent senders holding N conversations of T turns each. This is a
+benchmark, not a test: timings on a shared machine are noisy, so compare the ratio, not absolutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import aiohttp
+
+from launcher.paths import RASA_PY, ROOT
+from launcher.stack import Stack, free_port
+from launcher.training import ensure_trained, rasa_env
+
+TURNS = [
+    "hello",
+    "I've been feeling a bit lonely lately",
+    "what can you do?",
+    "are you a real person?",
+    "thank you",
+    "bye for now",
+]
+BARE = ROOT / "var" / "bench" / "bare"
+
+
+def bare_model() -> Path:
+    """Train (once) the assistant that `rasa init` creates."""
+    models = BARE / "models"
+    found = sorted(models.glob("*.tar.gz")) if models.is_dir() else []
+    if found:
+        return found[-1]
+    shutil.rmtree(BARE, ignore_errors=True)
+    BARE.mkdir(parents=True)
+    print("bench: creating and training the bare `rasa init` assistant (once)", flush=True)
+    subprocess.run(
+        [str(RASA_PY), "-m", "rasa", "init", "--no-prompt", "--init-dir", str(BARE)],
+        cwd=BARE,
+        env=rasa_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    found = sorted(models.glob("*.tar.gz"))
+    if not found:
+        raise SystemExit("bench: rasa init did not produce a model")
+    return found[-1]
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MB."""
+    total = 0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-g", str(os.getpgid(pid))], capture_output=True, text=True).stdout
+        pids = [int(p) for p in children.split()] or [pid]
+    except (OSError, ValueError):
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class MemoryWatch:
+    """Samples each child's memory twice a second and keeps the peak."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.peak: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for child in self.stack.children:
+                if child.process and child.running():
+                    self.peak[child.name] = max(self.peak.get(child.name, 0.0), _rss_mb(child.process.pid))
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def _drive(base: str, conversations: int, concurrency: int, turns: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(conversations):
+        queue.put_nowait(i)
+
+    async def sender(http: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        while not queue.empty():
+            queue.get_nowait()
+            async with http.post(f"{base}/api/chat/session", json={}) as r:
+                token = (await r.json())["token"]
+            for turn in range(turns):
+                began = time.perf_counter()
+                try:
+                    async with http.post(
+                        f"{base}/api/chat/messages",
+                        params={"wait": "true"},
+                        json={"token": token, "text": TURNS[turn % len(TURNS)]},
+                    ) as r:
+                        body = await r.json()
+                        if r.status != 200 or not body.get("replies"):
+                            errors += 1
+                            continue
+                except (aiohttp.ClientError, TimeoutError):
+                    errors += 1
+                    continue
+                latencies.append((time.perf_counter() - began) * 1000)
+
+    began = time.perf_counter()
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+        await asyncio.gather(*(sender(http) for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - began
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def measure(name: str, model: Path, conversations: int, concurrency: int, turns: int) -> dict:
+    """Start a stack for `model`, warm it, drive it, and stop it."""
+    var = Path(tempfile.mkdtemp(prefix=f"kindred-bench-{name}-"))
+    env = {
+        "KINDRED_VAR": str(var),
+        "KINDRED_PORT": str(free_port()),
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "RASA_REPLICAS": "1",
+    }
+    stack = Stack(model, env, echo=False)
+    ready = stack.start()
+    try:
+        with MemoryWatch(stack) as memory:
+            asyncio.run(_drive(stack.settings.gateway_url, 2, 1, 2))
+            latencies, errors, seconds = asyncio.run(
+                _drive(stack.settings.gateway_url, conversations, concurrency, turns)
+            )
+        return {
+            "name": name,
+            "ready_s": ready,
+            "p50": _percentile(latencies, 50),
+            "p95": _percentile(latencies, 95),
+            "p99": _percentile(latencies, 99),
+            "throughput": len(latencies) / seconds if seconds else 0.0,
+            "turns": len(latencies),
+            "errors": errors,
+            "memory": dict(memory.peak),
+        }
+    finally:
+        stack.stop()
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def bench_turns(conversations: int, concurrency: int, turns: int) -> int:
+    """Run the benchmark for Kindred and the bare assistant, and print both and the p95 ratio."""
+    kindred = measure("kindred", ensure_trained(quiet=True), conversations, concurrency, turns)
+    bare = measure("bare", bare_model(), conversations, concurrency, turns)
+    print(
+        f"\n{conversations} conversations x {turns} turns, {concurrency} concurrent senders, {os.cpu_count()} cores\n"
+    )
+    print(f"{'':<9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'turns/s':>9}{'errors':>8}{'ready s':>9}  peak RSS MB")
+    for row in (kindred, bare):
+        memory = ", ".join(f"{k} {v:.0f}" for k, v in sorted(row["memory"].items()))
+        print(
+            f"{row['name']:<9}{row['p50']:9.0f}{row['p95']:9.0f}{row['p99']:9.0f}{row['throughput']:9.1f}"
+            f"{row['errors']:8d}{row['ready_s']:9.1f}  {memory}"
+        )
+    print(f"\np95 ratio (Kindred / bare): {kindred['p95'] / bare['p95']:.2f}")
+    return 0

@@ -1,0 +1,69 @@
+"""The web chat in a real browser (Debian's Chromium driven by Playwright), against the real stack."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page, async_playwright, expect
+
+from launcher.stack import Stack
+
+pytestmark = pytest.mark.browser
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture
+async def page(stack: Stack) -> Page:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        context = await browser.new_context(viewport={"width": 390, "height": 800})
+        page = await context.new_page()
+        await page.goto(stack.settings.gateway_url + "/")
+        yield page
+        await browser.close()
+
+
+async def test_chat_by_keyboard_survives_a_reload_and_shows_hostile_text_inert(page: Page) -> None:
+    log = page.get_by_role("log")
+    await expect(log).to_contain_text("not a person", timeout=30_000)
+    await expect(log).to_contain_text("forget me")
+    # Keyboard only: tab to a quick reply and press it.
+    button = page.get_by_role("button", name="I feel lonely")
+    await button.focus()
+    await page.keyboard.press("Enter")
+    await expect(log).to_contain_text(
+        re.compile("lonely can be really hard|sorry you're feeling lonely"), timeout=30_000
+    )
+    box = page.get_by_label("Message")
+    await box.fill("<img src=x onerror=\"document.title='hacked'\"><b>bold?</b>")
+    await box.press("Enter")
+    await expect(log).to_contain_text("<b>bold?</b>", timeout=10_000)
+    assert await page.locator(".log img").count() == 0
+    assert await page.locator(".log b").count() == 0
+    assert await page.title() != "hacked"
+    await page.reload()
+    await expect(page.get_by_role("log")).to_contain_text("<b>bold?</b>", timeout=30_000)
+    await expect(page.get_by_role("log")).to_contain_text("not a person")
+    OUTPUT.mkdir(exist_ok=True)
+    await page.screenshot(path=str(OUTPUT / "web-chat.png"), full_page=True)
+
+
+async def test_empty_message_is_refused_kindly_in_the_page(page: Page) -> None:
+    await expect(page.get_by_role("log")).to_contain_text("not a person", timeout=30_000)
+    await page.get_by_label("Message").press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("Type a message first")
+
+
+async def test_large_text_switch_and_no_serious_accessibility_violations(page: Page) -> None:
+    await expect(page.get_by_role("log")).to_contain_text("not a person", timeout=30_000)
+    before = await page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    await page.get_by_label("Larger text").check()
+    after = await page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert after >= before * 1.3
+    results = await Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], v["help"]) for v in serious]
