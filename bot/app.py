@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -20,7 +21,8 @@ from bot.models import Base
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.validation import BadInput
-from safety.rules import shared as shared_rules
+from safety.semantic import shared as shared_semantic
+from safety.triage import triage
 from settings import Settings, driver_url
 
 log = logging.getLogger("kindred.gateway")
@@ -96,9 +98,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[HTTP] = http
     app[RASA] = RasaClient(http, settings.rasa_urls, settings.rasa_token)
     app[HUB] = Hub()
-    app[RELAY] = Relay(
-        app[SESSIONS], tracker_engine, app[RASA], shared_rules(), app[HUB].push, settings.safety_net_seconds
-    )
+    # Load the sentence encoder and classifier now, so the first message is not the slow one.
+    await asyncio.to_thread(shared_semantic)
+    app[RELAY] = Relay(app[SESSIONS], tracker_engine, app[RASA], triage, app[HUB].push, settings.safety_net_seconds)
     resumed = app[RELAY].resume_pending()
     if resumed:
         log.info("resuming %d conversations with messages kept while we were down", resumed)

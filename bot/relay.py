@@ -27,7 +27,7 @@ from bot.escalations import escalate
 from bot.models import Conversation, Message
 from bot.rasa_client import RasaClient, RasaUnavailable
 from safety.replies import compose, load_config, staff_timing
-from safety.rules import Assessment, RuleTriage
+from safety.rules import Assessment
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Relay:
         sessions: sessionmaker[Session],
         tracker_engine: Engine,
         rasa: RasaClient,
-        triage: RuleTriage,
+        triage: Callable[[str], Assessment],
         push: Push,
         net_seconds: float,
     ) -> None:
@@ -91,7 +91,8 @@ class Relay:
 
     async def accept(self, conversation_id: str, text: str, payload: str | None = None) -> Message:
         """Store a resident's message, check it for risk, and queue it for Rasa."""
-        assessment = self.triage.analyse(text) if payload is None else Assessment()
+        # Rules and meaning, off the event loop (the sentence encoder takes some milliseconds).
+        assessment = await asyncio.to_thread(self.triage, text) if payload is None else Assessment()
         with self.sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:

@@ -41,6 +41,8 @@ def rasa_env() -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # Small matrices: one BLAS thread each is faster than two fighting over two cores.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     return env
 
 

@@ -108,6 +108,9 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "wish|wishes ~ be|was|were dead",
             "say|saying|said goodbye to people|everyone|everybody|family|friends",
             "tonight be the night",
+            "@pills ~ ~ (lined up|counted out|laid out|all ready)",
+            "throw|throwing|threw myself (in front|under|off)",
+            "(ready to go|want to go|wants to go) and ~ ~ be with",
             "world|everyone|everybody|family ~ be better without me",
             "everyone would|will be happier without me",
             "@not want to wake up",
@@ -221,6 +224,11 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "lock|locked me in|inside|out",
             "@person_subject ~ ~ outside|at ~ door|window|house ~ ~ trying|banging|shouting|threatening",
             "trying to (break in|get in)",
+            "@person_subject will ~ kill|hurt|stab|shoot|strangle|hit me",
+            "trying to (force|break|kick|smash) ~ ~ ~ door|window|windows",
+            "block|blocking|blocked ~ ~ door|doorway",
+            "will not let me (out|leave|go)",
+            "@person_subject ~ ~ punching|smashing|kicking|banging|throwing ~ ~ door|doors|wall|walls|things|windows|furniture",
             "in danger",
             "not safe at home",
             "@not feel safe at home|here|with|around",
@@ -422,6 +430,8 @@ IDIOMS: list[str] = [
     "killing it",
     "die|dying|dead for a|an|some|to",
     "to die for",
+    "so|too ~ ~ ~ @me could (die|scream|cry|burst|explode)",
+    "could have|'ve died",
     "die|died|dying of|from embarrassment|laughter|laughing|boredom|shame|cringe",
     "die|died|dying laughing",
     "nearly|almost die|died ~ laughing",
@@ -476,6 +486,8 @@ HYPOTHETICAL: list[str] = [
     "what happens if|when",
     "if @they|you|someone|somebody|anyone|people|a|an",
     "even if",
+    "if my @family|friend",
+    "what should|can|do i do",
     "when i die",
     "after i die",
     "after i'm gone",
@@ -486,6 +498,13 @@ HYPOTHETICAL: list[str] = [
 # Words that cancel a cue they come just before, unless followed by "sure"/"certain".
 NEGATIONS: frozenset[str] = frozenset({"not", "never", "no"})
 NEGATION_EXCEPTIONS: frozenset[str] = frozenset({"sure", "certain", "know", "think", "matter"})
+
+# Someone saying they are NOT at risk: the meaning-based layer must not read risk into it.
+DENIALS: list[str] = [
+    "@not ~ ~ (suicidal|depressed|in danger|in any danger|being hurt|being abused|being harmed|at risk)",
+    "@not ~ going to (hurt myself|harm myself|do anything silly|do anything stupid|kill myself)",
+    "(nobody|no one) ~ ~ (hurting|hurts|abusing|harming) me",
+]
 
 # Past and resolved: a cue in a sentence with a past marker AND a resolution marker is history.
 PAST_MARKERS: list[str] = [

@@ -111,6 +111,15 @@ class Assessment:
     suppressed: list[str] = field(default_factory=list)
     age: int | None = None
     older: bool = False
+    # Whole-message context that discounts a meaning-based guess: denial, hypothetical, past.
+    context: list[str] = field(default_factory=list)
+    # Label probabilities from the semantic layer, when it ran (see safety.triage).
+    semantic: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def discounted(self) -> bool:
+        """Whether a model's risk guess should be ignored for this message."""
+        return bool(self.suppressed or self.context)
 
     @property
     def urgent_abuse(self) -> bool:
@@ -125,6 +134,8 @@ class Assessment:
             "loneliness": self.loneliness,
             "need": self.need,
             "cues": [c.text for c in self.cues],
+            "discounted": list(self.context) + list(self.suppressed),
+            "semantic": dict(self.semantic),
             "age": self.age,
         }
 
@@ -155,6 +166,7 @@ class RuleTriage:
         self._add_all("past", P.PAST_MARKERS)
         self._add_all("resolved", P.RESOLVED_MARKERS)
         self._add_all("lonely", P.LONELINESS)
+        self._add_all("denial", P.DENIALS)
         for need, pats in P.NEEDS_PATTERNS.items():
             self._add_all(f"need:{need}", pats)
 
@@ -230,6 +242,14 @@ class RuleTriage:
             if level_rank(cue.level) > level_rank(result.risk):
                 result.risk = cue.level
         result.risk_types = [t for t in RISK_TYPES if t in result.risk_types]
+        if found.get("denial"):
+            result.context.append("denial")
+        if idioms:
+            result.context.append("idiom")
+        if hypos and not result.cues:
+            result.context.append("hypothetical")
+        if found.get("past") and found.get("resolved"):
+            result.context.append("past and resolved")
         result.loneliness = any(not self._why_not(doc, span, idioms, hypos, found) for span in found.get("lonely", []))
         for need in ("respite", "transport", "befriending", "activities"):
             if any(not _negated(doc, span) for span in found.get(f"need:{need}", [])):

@@ -228,3 +228,13 @@ async def test_websocket_refuses_a_foreign_origin(client: TestClient) -> None:
 async def test_rasa_callback_needs_the_secret(client: TestClient) -> None:
     response = await client.post("/rasa/callback/wrong", json={"recipient_id": "x", "text": "hi"})
     assert response.status == 404
+
+
+async def test_safety_net_understands_indirect_phrasing_too(client: TestClient) -> None:
+    token = await start(client)
+    await send(client, {"token": token, "text": "i hate myself and i want to disappear for good"})
+
+    async def answered() -> bool:
+        return any(m["source"] == "safety_net" and "116 123" in m["text"] for m in await history(client, token))
+
+    await wait_for(answered)

@@ -2,14 +2,18 @@
 
 It combines the trained intent classifier with the spaCy rule layer in `safety.rules`:
 - the rules find cues with their context (negation, hypotheticals, idioms, past and resolved);
-- the model adds a risk type on its own only when it is confident and the rules found no reason
-  to discount the message;
+- the semantic layer (MiniLM sentence embeddings) adds types the rules missed, and the DIET model
+  adds a type only when it is confident and the semantic layer leans the same way, never when the
+  rules found a reason to discount the message;
 - the intent becomes `risk_urgent` or `risk_concern`, so one rule per level answers it without
   the action server; a risk intent the triage does not confirm is replaced by the next intent;
 - the composed safety reply (numbers from `safety.yml`, staff timing) is passed as entities that
   fill the `safety_*` slots used by the static responses.
 
-The result is in the parse data under `risk`: {risk, risk_types, loneliness, need, cues, age}.
+The rules and the semantic layer are combined in `safety.triage`, which the gateway's safety net
+uses too; this component adds the trained DIET model's vote when it agrees with the semantic layer.
+The result is in the parse data under `risk`: {risk, risk_types, loneliness, need, cues,
+discounted, semantic, age}.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from safety.replies import compose
-from safety.rules import default_level, shared
-from safety.vocabulary import LEVEL_INTENTS, RISK_INTENT_PREFIX, RISK_TYPES, level_rank
+from safety.rules import Assessment, default_level
+from safety.semantic import shared as shared_semantic
+from safety.triage import add_type, triage
+from safety.vocabulary import LEVEL_INTENTS, RISK_INTENT_PREFIX, RISK_TYPES
 
-LONELY_INTENT = "feeling_lonely"
 # Matches the FallbackClassifier threshold in config.yml.
 FALLBACK_THRESHOLD = 0.4
 
@@ -40,11 +45,11 @@ class RiskTriage(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Confidence the model needs to raise a risk type on its own, by level."""
-        return {"urgent_threshold": 0.6, "concern_threshold": 0.85, "lonely_threshold": 0.7}
+        return {"model_threshold": 0.8, "agreement_threshold": 0.2}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
-        self.rules = shared()
+        self.semantic = shared_semantic()
 
     @classmethod
     def create(
@@ -70,35 +75,20 @@ class RiskTriage(GraphComponent):
     def _triage(self, message: Message) -> None:
         text = message.get(TEXT) or ""
         if text.startswith("/"):
-            message.set(
-                "risk",
-                {"risk": "none", "risk_types": [], "loneliness": False, "need": "none", "cues": [], "age": None},
-                add_to_output=True,
-            )
+            message.set("risk", Assessment().as_dict(), add_to_output=True)
             return
-        found = self.rules.analyse(text)
+        found = triage(text, self.semantic)
         ranking = message.get(INTENT_RANKING_KEY) or []
-        level, types = found.risk, list(found.risk_types)
-        if not found.suppressed:
+        if not found.discounted:
             for candidate in ranking:
                 name, confidence = candidate.get("name") or "", candidate.get("confidence") or 0.0
                 risk_type = name[len(RISK_INTENT_PREFIX) :] if name.startswith(RISK_INTENT_PREFIX) else ""
-                if risk_type not in RISK_TYPES or risk_type in types:
-                    continue
-                type_level = default_level(risk_type)
-                needed = self.config[f"{type_level}_threshold"]
-                if confidence >= needed:
-                    types.append(risk_type)
-                    if level_rank(type_level) > level_rank(level):
-                        level = type_level
-        types = [t for t in RISK_TYPES if t in types]
+                agrees = found.semantic.get(risk_type, 0.0) >= self.config["agreement_threshold"]
+                if risk_type in RISK_TYPES and confidence >= self.config["model_threshold"] and agrees:
+                    add_type(found, risk_type, default_level(risk_type))
+        level, types = found.risk, found.risk_types
         top = message.get(INTENT) or {}
-        loneliness = found.loneliness or (
-            top.get("name") == LONELY_INTENT
-            and (top.get("confidence") or 0) >= self.config["lonely_threshold"]
-            and not found.suppressed
-        )
-        result = found.as_dict() | {"risk": level, "risk_types": types, "loneliness": loneliness}
+        result = found.as_dict()
         message.set("risk", result, add_to_output=True)
         if level != "none":
             reply = compose(

@@ -1,0 +1,65 @@
+"""The sentence encoder and the semantic layer: offline, deterministic, and vetoed by context."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from safety.encoder import shared as encoder
+from safety.rules import shared as rules
+from safety.semantic import examples_from_nlu, label_for
+from safety.triage import triage
+
+
+def test_wordpiece_matches_bert_vocabulary() -> None:
+    ids = encoder().tokenizer.ids("I can't breathe, café")
+    assert ids == [101, 1045, 2064, 1005, 1056, 7200, 1010, 7668, 102]
+
+
+def test_embeddings_are_unit_length_deterministic_and_meaningful() -> None:
+    model = encoder()
+    a = model.encode("I want to end my life")
+    assert a.shape == (384,) and abs(float(np.linalg.norm(a)) - 1) < 1e-5
+    assert np.allclose(a, model.encode("I want to end my life"))
+    close = float(a @ model.encode("I don't want to be alive any more"))
+    far = float(a @ model.encode("the bus to town was late again"))
+    assert close > far + 0.2
+
+
+def test_hostile_and_huge_input_encodes() -> None:
+    assert encoder().encode("\x00" * 10 + "<script>" * 2000).shape == (384,)
+    assert encoder().encode("").shape == (384,)
+
+
+def test_training_labels() -> None:
+    assert label_for("risk_suicide") == "suicide"
+    assert label_for("feeling_lonely") == "lonely"
+    assert label_for("greet") == "none"
+    labels = {label for _, label in examples_from_nlu()}
+    assert {"suicide", "self_harm", "medical_emergency", "abuse", "none", "lonely"} <= labels
+
+
+@pytest.mark.parametrize(
+    ("text", "risk_type"),
+    [
+        ("i hate myself and i want to disappear for good", "suicide"),
+        ("My husband has gone a funny colour and is clutching his chest", "medical_emergency"),
+    ],
+)
+def test_meaning_catches_what_the_rules_miss(text: str, risk_type: str) -> None:
+    assert rules().analyse(text).risk == "none"
+    found = triage(text)
+    assert found.risk == "urgent" and risk_type in found.risk_types
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal, I just want a choir",
+        "no I'm not being hurt by anyone, honestly",
+        "what should I do if my dad falls when I'm out?",
+        "this heat is killing me",
+    ],
+)
+def test_denials_hypotheticals_and_idioms_veto_the_meaning_layer(text: str) -> None:
+    assert triage(text).risk == "none"
