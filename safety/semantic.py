@@ -12,6 +12,7 @@ training examples, never on the held-out files. The embeddings and weights are c
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -101,7 +102,8 @@ class SemanticTriage:
         weights, bias = fit_softmax(matrix, self.labels, len(self.label_names), self.config)
         if self._cache:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._cache.with_name(self._cache.stem + ".tmp.npz")
+            # Rasa and the gateway may build the cache at the same moment: never share a temp file.
+            tmp = self._cache.with_name(f"{self._cache.stem}.{os.getpid()}.tmp.npz")
             np.savez(tmp, matrix=matrix, weights=weights, bias=bias)
             tmp.replace(self._cache)
         return matrix, weights, bias
