@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 
 from launcher.paths import RASA_PY, ROOT
-from launcher.stack import Stack, free_port
+from launcher.stack import Stack, isolated_env
 from launcher.training import ensure_trained, rasa_env
 
 TURNS = [
@@ -145,15 +145,7 @@ def _percentile(values: list[float], q: float) -> float:
 def measure(name: str, model: Path, conversations: int, concurrency: int, turns: int) -> dict:
     """Start a stack for `model`, warm it, drive it, and stop it."""
     var = Path(tempfile.mkdtemp(prefix=f"kindred-bench-{name}-"))
-    env = {
-        "KINDRED_VAR": str(var),
-        "KINDRED_PORT": str(free_port()),
-        "RASA_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "RASA_REPLICAS": "1",
-    }
+    env = isolated_env(var)
     stack = Stack(model, env, echo=False)
     ready = stack.start()
     try:

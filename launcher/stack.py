@@ -32,6 +32,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def isolated_env(var: Path, **extra: str) -> dict[str, str]:
+    """Settings for a stack of its own (tests, benchmarks): own ports and data, no shared stores."""
+    env = {
+        "KINDRED_VAR": str(var),
+        "KINDRED_PORT": str(free_port()),
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "SAFETY_NET_SECONDS": "4",
+        "DATABASE_URL": "",
+        "TRACKER_DATABASE_URL": "",
+        "REDIS_URL": "",
+        "RASA_REPLICAS": "1",
+        "PUBLIC_ORIGINS": "",
+    }
+    env.update(extra)
+    return env
+
+
 @dataclass
 class Child:
     """One supervised process."""

@@ -10,8 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from launcher.stack import Stack
-from tests.helpers import Resident, free_port
+from launcher.stack import Stack, isolated_env
+from tests.helpers import Resident
 
 
 @pytest.fixture(scope="session")
@@ -26,20 +26,7 @@ def model() -> Path:
 
 def stack_env(var: Path, **extra: str) -> dict[str, str]:
     """Settings for a stack of our own: its own ports and data folder, nothing shared with `run`."""
-    env = {
-        "KINDRED_VAR": str(var),
-        "KINDRED_PORT": str(free_port()),
-        "RASA_PORT": str(free_port()),
-        "ACTION_PORT": str(free_port()),
-        "SAFETY_NET_SECONDS": "4",
-        "DATABASE_URL": "",
-        "TRACKER_DATABASE_URL": "",
-        "REDIS_URL": "",
-        "RASA_REPLICAS": "1",
-        "PUBLIC_ORIGINS": "",
-    }
-    env.update(extra)
-    return env
+    return isolated_env(var, **extra)
 
 
 def warm_up(stack: Stack) -> None:
