@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot import health, webchat
@@ -21,28 +19,13 @@ from bot.models import Base
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.validation import BadInput
+from database import make_engine
 from safety.semantic import shared as shared_semantic
 from safety.triage import triage
 from settings import Settings, driver_url
 
 log = logging.getLogger("kindred.gateway")
 MAX_BODY_BYTES = 64 * 1024
-
-
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL and a busy timeout so the gateway and tools can share it."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(connection, _record) -> None:  # noqa: ANN001 - DBAPI connection
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
 
 
 @web.middleware

@@ -81,6 +81,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return evaluate_triage(args.file)
 
 
+def cmd_directory(args: argparse.Namespace) -> int:
+    """Import, export and count the community directory."""
+    from directory.cli import main as directory_main
+
+    return directory_main(args.rest)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmark turn latency against a bare `rasa init` assistant."""
     from launcher.bench import bench_turns
@@ -106,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("what", choices=["triage"])
     ev.add_argument("--file", default=str(ROOT / "tests" / "data" / "triage_heldout.yml"))
     ev.set_defaults(func=cmd_eval)
+    directory = sub.add_parser("directory", help="import, export and count the directory", add_help=False)
+    directory.add_argument("rest", nargs=argparse.REMAINDER)
+    directory.set_defaults(func=cmd_directory)
     bench = sub.add_parser("bench", help="benchmarks (not tests)")
     bench.add_argument("what", choices=["turns"])
     bench.add_argument("-n", "--conversations", type=int, default=60)

@@ -1,0 +1,103 @@
+"""`./kindred directory ...`: import, export and count the directory (honours DATABASE_URL)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import settings as settings_module
+from database import make_engine
+from directory import models as m
+from directory import oruk
+
+
+def _files(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        found += sorted(path.rglob("*.json")) if path.is_dir() else [path]
+    return found
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[:40]:<40}")
+    sys.stderr.flush()
+
+
+def cmd_import(session: Session, args: argparse.Namespace) -> int:
+    """Import ORUK 3.0 JSON files (or folders of them), each record validated."""
+    files = _files(args.paths)
+    total = oruk.Report()
+    failed = False
+    for index, path in enumerate(files):
+        _progress(index, len(files), path.name)
+        try:
+            report = oruk.import_file(session, path)
+        except oruk.NotServices as note:
+            print(f"\n{path}: {note}", file=sys.stderr)
+            continue
+        except (oruk.ImportError_, OSError) as error:
+            print(f"\n{path}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        session.commit()
+        total.imported += report.imported
+        total.rejected += report.rejected
+        total.warnings += report.warnings
+    _progress(len(files), len(files), "done")
+    print(file=sys.stderr)
+    for record_id, reason in total.rejected:
+        print(f"rejected {record_id}: {reason}")
+    for record_id, note in total.warnings:
+        print(f"note {record_id}: {note}")
+    print(total.summary())
+    return 1 if failed else 0
+
+
+def cmd_export(session: Session, args: argparse.Namespace) -> int:
+    """Write every service as an ORUK 3.0 `/services` page."""
+    page = oruk.export_services(session)
+    Path(args.out).write_text(json.dumps(page, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"{page['total_items']} services written to {args.out}")
+    return 0
+
+
+def cmd_stats(session: Session, args: argparse.Namespace) -> int:
+    """How many services, by status."""
+    by_status = dict(session.execute(select(m.Service.status, func.count()).group_by(m.Service.status)).all())
+    stats = {"services": sum(by_status.values()), "by_status": by_status}
+    print(json.dumps(stats) if args.json else "\n".join(f"{k}: {v}" for k, v in stats["by_status"].items()) or "empty")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """Parse `directory` arguments and run."""
+    parser = argparse.ArgumentParser(prog="kindred directory")
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="import ORUK 3.0 JSON files or folders")
+    imp.add_argument("paths", nargs="+")
+    imp.set_defaults(func=cmd_import)
+    exp = sub.add_parser("export", help="export ORUK 3.0 JSON")
+    exp.add_argument("--format", choices=["json"], default="json")
+    exp.add_argument("out")
+    exp.set_defaults(func=cmd_export)
+    stats = sub.add_parser("stats", help="counts")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+    args = parser.parse_args(argv)
+    config = settings_module.load()
+    config.var.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.app_database_url)
+    m.DirectoryBase.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            return args.func(session, args)
+    finally:
+        engine.dispose()
