@@ -14,6 +14,8 @@ import settings as settings_module
 from database import make_engine
 from directory import models as m
 from directory import oruk
+from directory.geo import PostcodeError, locate, normalise
+from directory.search import Query, create_tables, reindex, search
 
 
 def _files(paths: list[str]) -> list[Path]:
@@ -47,6 +49,7 @@ def cmd_import(session: Session, args: argparse.Namespace) -> int:
             print(f"\n{path}: {error}", file=sys.stderr)
             failed = True
             continue
+        reindex(session, report.imported)
         session.commit()
         total.imported += report.imported
         total.rejected += report.rejected
@@ -69,6 +72,43 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(session: Session, args: argparse.Namespace) -> int:
+    """Search the directory as the assistant does."""
+    near, area = None, None
+    if args.near:
+        try:
+            near, area = locate(args.near), normalise(args.near).split(" ")[0]
+        except PostcodeError as error:
+            print(error, file=sys.stderr)
+            return 2
+    query = Query(
+        text=args.text or "",
+        near=near,
+        within_miles=args.within,
+        category=args.category,
+        day=args.day,
+        time=args.time,
+        free_only=args.free,
+        limit=args.limit,
+        area=area,
+    )
+    results = search(session, query)
+    session.commit()
+    if args.json:
+        rows = [
+            {"id": r.id, "name": r.name, "why": r.why, "postcode": r.postcode}
+            | ({"distance_miles": r.distance_miles} if near else {})
+            for r in results
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not results:
+        print("Nothing found. (The search is recorded, without personal data, so staff can see what is missing.)")
+    else:
+        for r in results:
+            print(f"{r.name}\n  {r.why}")
+    return 0
+
+
 def cmd_stats(session: Session, args: argparse.Namespace) -> int:
     """How many services, by status."""
     by_status = dict(session.execute(select(m.Service.status, func.count()).group_by(m.Service.status)).all())
@@ -88,6 +128,17 @@ def main(argv: list[str]) -> int:
     exp.add_argument("--format", choices=["json"], default="json")
     exp.add_argument("out")
     exp.set_defaults(func=cmd_export)
+    find = sub.add_parser("search", help="search like the assistant does")
+    find.add_argument("text", nargs="?", default="")
+    find.add_argument("--near", help="a postcode or outward code, e.g. BS5 or BS5 0HE")
+    find.add_argument("--within", type=float, default=5.0, help="miles (default 5)")
+    find.add_argument("--category")
+    find.add_argument("--day", help="mon, tue, ...")
+    find.add_argument("--time", help="HH:MM")
+    find.add_argument("--free", action="store_true")
+    find.add_argument("--limit", type=int, default=10)
+    find.add_argument("--json", action="store_true")
+    find.set_defaults(func=cmd_search)
     stats = sub.add_parser("stats", help="counts")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
@@ -95,7 +146,7 @@ def main(argv: list[str]) -> int:
     config = settings_module.load()
     config.var.mkdir(parents=True, exist_ok=True)
     engine = make_engine(config.app_database_url)
-    m.DirectoryBase.metadata.create_all(engine)
+    create_tables(engine)
     try:
         with Session(engine) as session:
             return args.func(session, args)

@@ -253,3 +253,41 @@ class Attribute(DirectoryBase):
     taxonomy_term_id: Mapped[str | None] = mapped_column(ForeignKey("dir_taxonomy_terms.id", ondelete="SET NULL"))
     value: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict] = mapped_column(default=dict)
+
+
+class SearchDocument(DirectoryBase):
+    """One row per service with what search filters on, kept in step by `directory.search.reindex`."""
+
+    __tablename__ = "dir_search_documents"
+    __table_args__ = (Index("ix_dir_search_geo", "latitude", "longitude"),)
+    rowid: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("dir_services.id", ondelete="CASCADE"), unique=True)
+    document: Mapped[str] = mapped_column(Text, default="")
+    # Space-padded keys (" befriending transport ") so a LIKE finds whole keys.
+    categories: Mapped[str] = mapped_column(Text, default=" ")
+    audiences: Mapped[str] = mapped_column(Text, default=" ")
+    access: Mapped[str] = mapped_column(Text, default=" ")
+    languages: Mapped[str] = mapped_column(Text, default=" ")
+    days: Mapped[str] = mapped_column(Text, default=" ")
+    # [[day, opens, closes], ...] for the reasons and the time filter.
+    sessions: Mapped[list] = mapped_column(JSON, default=list)
+    free: Mapped[bool | None]
+    cost: Mapped[str | None] = mapped_column(Text)
+    minimum_age: Mapped[float | None]
+    maximum_age: Mapped[float | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    postcode: Mapped[str | None] = mapped_column(String(16))
+
+
+class UnmetSearch(DirectoryBase):
+    """A search that found nothing: what was asked, where and when. No personal data."""
+
+    __tablename__ = "dir_unmet_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    category: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(8))
+    day: Mapped[str | None] = mapped_column(String(3))
+    terms: Mapped[str | None] = mapped_column(Text)

@@ -34,6 +34,7 @@ def cmd_run(_: argparse.Namespace) -> int:
     model = ensure_trained()
     stack = Stack(model)
     s = stack.settings
+    _load_demo_directory(s)
     print(f"kindred: starting {len(stack.children)} processes; logs in {stack.log_dir}", flush=True)
     try:
         seconds = stack.start()
@@ -50,6 +51,26 @@ def cmd_run(_: argparse.Namespace) -> int:
         flush=True,
     )
     return stack.watch()
+
+
+def _load_demo_directory(settings: object) -> None:
+    """On a first run with an empty directory, load the fictional Bristol demo directory."""
+    from sqlalchemy.orm import Session
+
+    from database import make_engine
+    from directory.demo import ensure_loaded
+    from directory.search import create_tables
+
+    settings.var.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.app_database_url)
+    create_tables(engine)
+    with Session(engine) as session:
+        added = ensure_loaded(session)
+    engine.dispose()
+    if added:
+        print(
+            f"kindred: the directory was empty, so the fictional Bristol demo directory ({added} services) was loaded"
+        )
 
 
 def cmd_rasa(args: argparse.Namespace) -> int:

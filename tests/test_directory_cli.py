@@ -52,3 +52,24 @@ def test_categories_map_to_esd_codes() -> None:
     assert for_esd("999999") is None
     assert "befriending" in BY_KEY and BY_KEY["befriending"].esd == ()
     assert len({c.key for c in CATEGORIES}) == len(CATEGORIES)
+
+
+def test_search_prints_json_with_distance_and_why(tmp_path: Path) -> None:
+    from sqlalchemy.orm import Session
+
+    from database import make_engine
+    from directory.demo import ensure_loaded
+    from directory.search import create_tables
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kindred.db'}")
+    create_tables(engine)
+    with Session(engine) as session:
+        ensure_loaded(session)
+    engine.dispose()
+    done = kindred(tmp_path, "search", "lunch club", "--near", "BS5 0HE", "--within", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert rows and {"id", "name", "distance_miles", "why"} <= set(rows[0])
+    assert rows[0]["why"].startswith(f"{rows[0]['distance_miles']:.1f} miles away")
+    bad = kindred(tmp_path, "search", "choir", "--near", "not a postcode")
+    assert bad.returncode == 2 and "doesn't look like a UK postcode" in bad.stderr
