@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 
 def make_engine(url: str) -> Engine:
@@ -20,3 +24,25 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """What autogenerate compares: not the full-text index, which the migration creates by hand."""
+    return not (name or "").startswith(("dir_search_fts", "ix_dir_search_fts"))
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration, pointed at our migrations and an open connection."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database's schema up to date (app data and directory), as a deployment would."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")

@@ -15,11 +15,10 @@ from sqlalchemy.orm import sessionmaker
 from bot import health, webchat
 from bot.hub import Hub
 from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, TRACKER_ENGINE
-from bot.models import Base
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.validation import BadInput
-from database import make_engine
+from database import make_engine, upgrade
 from safety.semantic import shared as shared_semantic
 from safety.triage import triage
 from settings import Settings, driver_url
@@ -68,7 +67,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     settings.var.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
-    Base.metadata.create_all(engine)
+    await asyncio.to_thread(upgrade, engine)
     tracker_engine = (
         engine
         if settings.tracker_database_url == settings.database_url

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import settings as settings_module
-from database import make_engine
+from database import make_engine, upgrade
 from directory import models as m
 from directory import oruk
 from directory.geo import PostcodeError, locate, normalise
-from directory.search import Query, create_tables, reindex, search
+from directory.search import Query, reindex, search
 
 
 def _files(paths: list[str]) -> list[Path]:
@@ -146,7 +146,7 @@ def main(argv: list[str]) -> int:
     config = settings_module.load()
     config.var.mkdir(parents=True, exist_ok=True)
     engine = make_engine(config.app_database_url)
-    create_tables(engine)
+    upgrade(engine)
     try:
         with Session(engine) as session:
             return args.func(session, args)

@@ -2,9 +2,10 @@
 
 Each service has a search document (`SearchDocument`) holding what the filters need, and the
 database's own full-text index over its text: FTS5 with Porter stemming on SQLite, a GIN-indexed
-`tsvector` on PostgreSQL. Synonyms are applied on both sides ("luncheon club" is indexed and
-searched as "lunch club"). Distances come from `directory.geo`; a bounding box on the indexed
-coordinates keeps "near" searches from scanning everything. Every result carries a plain-English
+`tsvector` on PostgreSQL (both created by the migration in `migrations/versions/`). Synonyms are
+applied on both sides ("luncheon club" is indexed and searched as "lunch club"). Distances come
+from `directory.geo`; a bounding box on the indexed coordinates keeps "near" searches from
+scanning everything. Every result carries a plain-English
 reason: "2.1 miles away · Tuesdays 10:00–12:00 · free · step-free access".
 """
 
@@ -14,8 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, event, select, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from directory import models as m
@@ -81,49 +81,6 @@ def canonical(value: str) -> str:
     for pattern, replacement in SYNONYMS:
         value = re.sub(pattern, replacement, value)
     return value
-
-
-# --- the full-text index (engine specific) ------------------------------------------------------
-
-
-def install_full_text(connection: Connection) -> None:
-    """Create the full-text index for this database (idempotent)."""
-    if connection.dialect.name == "sqlite":
-        connection.execute(
-            text(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS dir_search_fts USING fts5("
-                "document, content='dir_search_documents', content_rowid='rowid', tokenize='porter unicode61')"
-            )
-        )
-        for name, body in {
-            "dir_search_ai": "AFTER INSERT ON dir_search_documents BEGIN INSERT INTO dir_search_fts(rowid, document) "
-            "VALUES (new.rowid, new.document); END",
-            "dir_search_ad": "AFTER DELETE ON dir_search_documents BEGIN INSERT INTO dir_search_fts(dir_search_fts, "
-            "rowid, document) VALUES ('delete', old.rowid, old.document); END",
-            "dir_search_au": "AFTER UPDATE ON dir_search_documents BEGIN INSERT INTO dir_search_fts(dir_search_fts, "
-            "rowid, document) VALUES ('delete', old.rowid, old.document); INSERT INTO dir_search_fts(rowid, document) "
-            "VALUES (new.rowid, new.document); END",
-        }.items():
-            connection.execute(text(f"CREATE TRIGGER IF NOT EXISTS {name} {body}"))
-    elif connection.dialect.name == "postgresql":
-        connection.execute(
-            text(
-                "CREATE INDEX IF NOT EXISTS ix_dir_search_fts ON dir_search_documents "
-                "USING GIN (to_tsvector('english', document))"
-            )
-        )
-
-
-def create_tables(engine: Engine) -> None:
-    """Create the directory's tables and its full-text index."""
-    m.DirectoryBase.metadata.create_all(engine)
-    with engine.begin() as connection:
-        install_full_text(connection)
-
-
-@event.listens_for(m.SearchDocument.__table__, "after_create")
-def _after_create(_table, connection: Connection, **_kw) -> None:  # noqa: ANN001
-    install_full_text(connection)
 
 
 # --- building search documents --------------------------------------------------------------------

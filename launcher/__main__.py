@@ -57,13 +57,12 @@ def _load_demo_directory(settings: object) -> None:
     """On a first run with an empty directory, load the fictional Bristol demo directory."""
     from sqlalchemy.orm import Session
 
-    from database import make_engine
+    from database import make_engine, upgrade
     from directory.demo import ensure_loaded
-    from directory.search import create_tables
 
     settings.var.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
-    create_tables(engine)
+    upgrade(engine)
     with Session(engine) as session:
         added = ensure_loaded(session)
     engine.dispose()
@@ -102,6 +101,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return evaluate_triage(args.file)
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """Bring the database schema up to date (DATABASE_URL)."""
+    import settings as settings_module
+    from database import make_engine, upgrade
+
+    config = settings_module.load()
+    config.var.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.app_database_url)
+    upgrade(engine)
+    engine.dispose()
+    print("kindred: the database schema is up to date")
+    return 0
+
+
 def cmd_directory(args: argparse.Namespace) -> int:
     """Import, export and count the community directory."""
     from directory.cli import main as directory_main
@@ -134,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("what", choices=["triage"])
     ev.add_argument("--file", default=str(ROOT / "tests" / "data" / "triage_heldout.yml"))
     ev.set_defaults(func=cmd_eval)
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("what", choices=["upgrade"])
+    db.set_defaults(func=cmd_db)
     directory = sub.add_parser("directory", help="import, export and count the directory", add_help=False)
     directory.add_argument("rest", nargs=argparse.REMAINDER)
     directory.set_defaults(func=cmd_directory)

@@ -57,12 +57,11 @@ def test_categories_map_to_esd_codes() -> None:
 def test_search_prints_json_with_distance_and_why(tmp_path: Path) -> None:
     from sqlalchemy.orm import Session
 
-    from database import make_engine
+    from database import make_engine, upgrade
     from directory.demo import ensure_loaded
-    from directory.search import create_tables
 
     engine = make_engine(f"sqlite:///{tmp_path / 'kindred.db'}")
-    create_tables(engine)
+    upgrade(engine)
     with Session(engine) as session:
         ensure_loaded(session)
     engine.dispose()

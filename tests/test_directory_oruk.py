@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from database import upgrade
 from directory import models as m
 from directory import oruk
 
@@ -32,7 +33,7 @@ ADMIN_URL = os.environ.get("KINDRED_TEST_POSTGRES", "postgresql://postgres@127.0
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         engine = create_engine(f"sqlite:///{tmp_path / 'directory.db'}")
-        m.DirectoryBase.metadata.create_all(engine)
+        upgrade(engine)
         yield engine
         engine.dispose()
         return
@@ -40,7 +41,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     engine = create_engine(ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name)
-    m.DirectoryBase.metadata.create_all(engine)
+    upgrade(engine)
     try:
         yield engine
     finally:

@@ -12,10 +12,11 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from database import upgrade
 from directory import demo
 from directory import models as m
 from directory.geo import locate
-from directory.search import DAY_NAMES, Query, create_tables, search
+from directory.search import DAY_NAMES, Query, search
 
 ADMIN_URL = os.environ.get("KINDRED_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -32,7 +33,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         engine = create_engine(
             ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
         )
-    create_tables(engine)
+    upgrade(engine)
     with Session(engine) as session:
         assert demo.ensure_loaded(session) >= 150
     try:

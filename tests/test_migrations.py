@@ -1,0 +1,51 @@
+"""The migrations build exactly what the models describe, on SQLite and PostgreSQL, and go back down."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.models import Base
+from database import alembic_config, include_object, make_engine, upgrade
+from directory.models import DirectoryBase
+
+ADMIN_URL = os.environ.get("KINDRED_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def check(url: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    upgrade(engine)  # a second upgrade is a no-op
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, [Base.metadata, DirectoryBase.metadata])
+        tables = set(inspect(connection).get_table_names())
+    assert diff == [], diff
+    assert {"conversations", "messages", "escalations", "dir_services", "dir_search_documents"} <= tables
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    with engine.connect() as connection:
+        assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+
+def test_sqlite(tmp_path: Path) -> None:
+    check(f"sqlite:///{tmp_path / 'kindred.db'}")
+
+
+def test_postgresql() -> None:
+    name = f"kindred_mig_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        check(ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
