@@ -341,8 +341,11 @@ def import_services(session: Session, records: list[Any]) -> Report:
 
 
 def import_file(session: Session, path: Path) -> Report:
-    """Import one ORUK 3.0 JSON file (single service, list, or a page of `/services`)."""
-    return import_services(session, services_in(read_json(path)))
+    """Import one ORUK JSON file: a single service, a list, or a page of `/services`; 3.0 or 1.0."""
+    from directory.oruk1 import is_v1, to_v3
+
+    records = services_in(read_json(path))
+    return import_services(session, [to_v3(r) if is_v1(r) else r for r in records])
 
 
 # --- export ----------------------------------------------------------------------------------------
