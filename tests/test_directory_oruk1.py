@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from database import upgrade
@@ -40,7 +40,7 @@ def test_a_council_feed_imports_and_keeps_everything(tmp_path: Path) -> None:
         assert results[0].id == "1001"
         assert results[0].why.startswith(f"{results[0].distance_miles:.1f} miles away · Tuesdays 12:00–14:00")
         assert "step-free access" in results[0].why or "hearing loop" in results[0].why
-        document = session.scalars(m.SearchDocument.__table__.select()).first()
+        document = session.scalars(select(m.SearchDocument)).first()
         assert " food " in document.categories
 
 
