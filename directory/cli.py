@@ -13,16 +13,21 @@ from sqlalchemy.orm import Session
 import settings as settings_module
 from database import make_engine, upgrade
 from directory import models as m
-from directory import oruk
+from directory import oruk, tabular
 from directory.geo import PostcodeError, locate, normalise
 from directory.search import Query, reindex, search
 
 
 def _files(paths: list[str]) -> list[Path]:
+    """JSON files, and folders that are CSV datapackages (they hold a services.csv)."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        found += sorted(path.rglob("*.json")) if path.is_dir() else [path]
+        if path.is_dir():
+            found += [path] if (path / "services.csv").is_file() else sorted(path.rglob("*.json"))
+            found += [p.parent for p in sorted(path.rglob("services.csv")) if p.parent != path]
+        else:
+            found.append(path)
     return found
 
 
@@ -41,7 +46,7 @@ def cmd_import(session: Session, args: argparse.Namespace) -> int:
     for index, path in enumerate(files):
         _progress(index, len(files), path.name)
         try:
-            report = oruk.import_file(session, path)
+            report = tabular.import_folder(session, path) if path.is_dir() else oruk.import_file(session, path)
         except oruk.NotServices as note:
             print(f"\n{path}: {note}", file=sys.stderr)
             continue
@@ -65,7 +70,11 @@ def cmd_import(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export(session: Session, args: argparse.Namespace) -> int:
-    """Write every service as an ORUK 3.0 `/services` page."""
+    """Write every service as an ORUK 3.0 `/services` page, or a CSV datapackage folder."""
+    if args.format == "csv":
+        count = tabular.export_folder(session, Path(args.out))
+        print(f"{count} services written to {args.out}/ (CSV datapackage)")
+        return 0
     page = oruk.export_services(session)
     Path(args.out).write_text(json.dumps(page, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"{page['total_items']} services written to {args.out}")
@@ -125,7 +134,7 @@ def main(argv: list[str]) -> int:
     imp.add_argument("paths", nargs="+")
     imp.set_defaults(func=cmd_import)
     exp = sub.add_parser("export", help="export ORUK 3.0 JSON")
-    exp.add_argument("--format", choices=["json"], default="json")
+    exp.add_argument("--format", choices=["json", "csv"], default="json")
     exp.add_argument("out")
     exp.set_defaults(func=cmd_export)
     find = sub.add_parser("search", help="search like the assistant does")

@@ -275,6 +275,13 @@ def _upsert(
     session: Session, node: Node, data: dict, link: dict[str, Any], entity: str | None = None
 ) -> DeclarativeBase:
     nested = {c.key for c in node.children}
+    # Objects this row points at (organisation, location, taxonomy term) are stored first, so a
+    # database that checks foreign keys at once (PostgreSQL) never sees a dangling reference.
+    pointers = {
+        child.fk: _upsert(session, child.node, data[child.key], {}).id
+        for child in node.children
+        if child.link == "parent" and isinstance(data.get(child.key), dict)
+    }
     row = session.get(node.model, str(data["id"]))
     if row is None:
         row = node.model(id=str(data["id"]))
@@ -284,7 +291,7 @@ def _upsert(
             setattr(row, column, _number(data[column]) if column != "id" else str(data["id"]))
         elif column not in link and column != "id":
             setattr(row, column, None)
-    for column, value in link.items():
+    for column, value in (link | pointers).items():
         setattr(row, column, value)
     row.extra = {k: v for k, v in data.items() if k not in node.columns and k not in nested}
     if isinstance(row, m.Service):
@@ -293,14 +300,9 @@ def _upsert(
         row.link_entity = entity
     session.flush()
     for child in node.children:
-        if child.key not in data:
+        if child.key not in data or child.link == "parent":
             continue
         value = data[child.key]
-        if child.link == "parent":
-            if isinstance(value, dict):
-                target = _upsert(session, child.node, value, {})
-                setattr(row, child.fk, target.id)
-            continue
         items = value if isinstance(value, list) else []
         keep = []
         for item in items:

@@ -123,7 +123,11 @@ def cmd_directory(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Benchmark turn latency against a bare `rasa init` assistant."""
+    """Benchmarks: turn latency against a bare `rasa init` assistant, or directory search."""
+    if args.what == "directory":
+        from launcher.bench_directory import bench_directory
+
+        return bench_directory(args.services, args.runs)
     from launcher.bench import bench_turns
 
     return bench_turns(args.conversations, args.concurrency, args.turns)
@@ -154,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     directory.add_argument("rest", nargs=argparse.REMAINDER)
     directory.set_defaults(func=cmd_directory)
     bench = sub.add_parser("bench", help="benchmarks (not tests)")
-    bench.add_argument("what", choices=["turns"])
+    bench.add_argument("what", choices=["turns", "directory"])
+    bench.add_argument("--services", type=int, default=100_000, help="directory: synthetic services")
+    bench.add_argument("--runs", type=int, default=120, help="directory: runs of each search")
     bench.add_argument("-n", "--conversations", type=int, default=60)
     bench.add_argument("-c", "--concurrency", type=int, default=6)
     bench.add_argument("-t", "--turns", type=int, default=6)

@@ -38,6 +38,16 @@ def test_import_stats_and_export(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["contents"][0]["id"] == "ac148810-d857-441c-9679-408f346de14b"
 
 
+def test_csv_datapackage_import_and_export(tmp_path: Path) -> None:
+    folder = ROOT.parent / "shared" / "oruk" / "examples_hsds3" / "csv"
+    done = kindred(tmp_path, "import", str(folder))
+    assert done.returncode == 0, done.stderr
+    assert "1 services imported" in done.stdout
+    out = tmp_path / "csv-out"
+    assert kindred(tmp_path, "export", "--format", "csv", str(out)).returncode == 0
+    assert (out / "services.csv").is_file() and (out / "datapackage.json").is_file()
+
+
 def test_unreadable_and_other_documents_are_explained(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"\xff\xfe\x00")

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from database import upgrade
+from database import make_engine, upgrade
 from directory import models as m
 from directory import oruk
 
@@ -32,7 +32,7 @@ ADMIN_URL = os.environ.get("KINDRED_TEST_POSTGRES", "postgresql://postgres@127.0
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'directory.db'}")
+        engine = make_engine(f"sqlite:///{tmp_path / 'directory.db'}")  # foreign keys enforced, as in production
         upgrade(engine)
         yield engine
         engine.dispose()
