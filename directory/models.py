@@ -262,6 +262,9 @@ class SearchDocument(DirectoryBase):
     __table_args__ = (Index("ix_dir_search_geo", "latitude", "longitude"),)
     rowid: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("dir_services.id", ondelete="CASCADE"), unique=True)
+    # Copied from the service so a search reads one table.
+    name: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
     document: Mapped[str] = mapped_column(Text, default="")
     # Space-padded keys (" befriending transport ") so a LIKE finds whole keys.
     categories: Mapped[str] = mapped_column(Text, default=" ")

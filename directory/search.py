@@ -149,6 +149,8 @@ def document_for(session: Session, service: m.Service) -> m.SearchDocument:
     label_text = " ".join(BY_KEY[c].label for c in categories if c in BY_KEY)
     return m.SearchDocument(
         service_id=service.id,
+        name=service.name,
+        summary=(service.description_text or "")[:300],
         document=f"{body} {canonical(label_text)}",
         categories=" " + " ".join(sorted(categories)) + " ",
         audiences=" " + " ".join(sorted(_words_in(body, AUDIENCE_WORDS))) + " ",
@@ -216,29 +218,19 @@ class Result:
     postcode: str | None
 
 
-def _fts_ids(session: Session, words: str, limit: int) -> list[str] | None:
+def _text_clause(session: Session, words: str):  # noqa: ANN202 - a SQL expression
+    """A WHERE clause matching the full-text index, or None when there are no words."""
     terms = re.findall(r"[a-z0-9]+", canonical(words))
     if not terms:
         return None
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join(f'"{t}"' for t in terms)
-        rows = session.execute(
-            text(
-                "SELECT d.service_id FROM dir_search_fts f JOIN dir_search_documents d ON d.rowid = f.rowid "
-                "WHERE dir_search_fts MATCH :q ORDER BY bm25(dir_search_fts) LIMIT :n"
-            ),
-            {"q": match, "n": limit},
-        )
-    else:
-        rows = session.execute(
-            text(
-                "SELECT service_id FROM dir_search_documents, plainto_tsquery('english', :q) q "
-                "WHERE to_tsvector('english', document) @@ q "
-                "ORDER BY ts_rank(to_tsvector('english', document), q) DESC LIMIT :n"
-            ),
-            {"q": " ".join(terms), "n": limit},
-        )
-    return [r[0] for r in rows]
+        return text(
+            "dir_search_documents.rowid IN (SELECT rowid FROM dir_search_fts WHERE dir_search_fts MATCH :q)"
+        ).bindparams(q=match)
+    return text("to_tsvector('english', dir_search_documents.document) @@ plainto_tsquery('english', :q)").bindparams(
+        q=" ".join(terms)
+    )
 
 
 def _time_ok(sessions: list, day: str | None, at: str | None) -> bool:
@@ -298,19 +290,13 @@ def search(session: Session, query: Query, record_unmet: bool = True) -> list[Re
             m.SearchDocument.latitude.between(query.near.lat - dlat, query.near.lat + dlat),
             m.SearchDocument.longitude.between(query.near.lon - dlon, query.near.lon + dlon),
         )
-    ranked = _fts_ids(session, query.text, 2000) if query.text.strip() else None
-    if ranked is not None:
-        if not ranked:
-            docs = []
-        else:
-            order = {sid: i for i, sid in enumerate(ranked)}
-            docs = [d for d in session.scalars(statement.where(m.SearchDocument.service_id.in_(ranked)))]
-            docs.sort(key=lambda d: order[d.service_id])
-    else:
-        docs = list(session.scalars(statement.limit(5000)))
+    clause = _text_clause(session, query.text)
+    if clause is not None:
+        statement = statement.where(clause)
+    docs = list(session.scalars(statement.limit(3000)))
     results: list[tuple[tuple, Result]] = []
     words = re.findall(r"[a-z0-9]+", canonical(query.text))
-    for position, doc in enumerate(docs):
+    for doc in docs:
         if (day or query.time) and not _time_ok(doc.sessions, day, query.time):
             continue
         distance = None
@@ -320,21 +306,19 @@ def search(session: Session, query: Query, record_unmet: bool = True) -> list[Re
             distance = miles_between(query.near, Point(doc.latitude, doc.longitude))
             if distance > query.within_miles:
                 continue
-        service = session.get(m.Service, doc.service_id)
-        # Best first: services whose name has every word asked for, then the nearest (or, with no
-        # place given, the best text match).
-        name = canonical(service.name if service else "")
+        # Best first: services whose name has every word asked for, then the nearest.
+        name = canonical(doc.name)
         tier = 0 if words and all(re.search(r"(?<![a-z])" + w[:5], name) for w in words) else 1
-        score = (tier, distance if distance is not None else 0.0, position)
+        score = (tier, distance if distance is not None else 0.0, doc.name)
         results.append(
             (
                 score,
                 Result(
                     id=doc.service_id,
-                    name=service.name if service else doc.service_id,
+                    name=doc.name,
                     why=_why(doc, distance, query, day),
                     distance_miles=round(distance, 1) if distance is not None else None,
-                    description=(service.description_text if service else "")[:300],
+                    description=doc.summary,
                     postcode=doc.postcode,
                 ),
             )

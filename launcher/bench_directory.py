@@ -61,7 +61,8 @@ def bulk_load(session: Session, n: int, seed: int = 11) -> float:
         text = f"A {word} for local people."
         services.append({"id": sid, "name": f"{word.title()} {i}", "description": text, "description_text": text,
                          "status": "active", "extra": {}})  # fmt: skip
-        documents.append({"service_id": sid, "document": f"{word} {i} a {word} for local people {category}",
+        documents.append({"service_id": sid, "name": f"{word.title()} {i}", "summary": text,
+                          "document": f"{word} {i} a {word} for local people {category}",
                           "categories": f" {category} ", "audiences": " ", "access": " ", "languages": " english ",
                           "days": " " + " ".join(days) + " ", "sessions": [[d, opens, closes] for d in days],
                           "free": rng.random() < 0.5, "cost": None, "active": True, "latitude": lat,

@@ -292,6 +292,8 @@ def upgrade() -> None:
         "dir_search_documents",
         sa.Column("rowid", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("service_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("categories", sa.Text(), nullable=False),
         sa.Column("audiences", sa.Text(), nullable=False),
