@@ -6,7 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine
 
 
@@ -42,7 +43,19 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
+class SchemaError(RuntimeError):
+    """The database cannot be brought up to date automatically (the message says why)."""
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the database's schema up to date (app data and directory), as a deployment would."""
     with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        revision = MigrationContext.configure(connection).get_current_revision()
+        if revision is None and tables & {"conversations", "dir_services"}:
+            raise SchemaError(
+                f"the database {engine.url.render_as_string(hide_password=True)} already has Kindred's tables "
+                "but no migration history, so it was not created by this version. Back it up and point "
+                "DATABASE_URL at an empty database, or remove the old file."
+            )
         command.upgrade(alembic_config(connection), "head")

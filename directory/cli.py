@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -119,10 +120,34 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_stats(session: Session, args: argparse.Namespace) -> int:
-    """How many services, by status."""
+    """Counts by status and category, and entries nobody has checked for a long time."""
     by_status = dict(session.execute(select(m.Service.status, func.count()).group_by(m.Service.status)).all())
-    stats = {"services": sum(by_status.values()), "by_status": by_status}
-    print(json.dumps(stats) if args.json else "\n".join(f"{k}: {v}" for k, v in stats["by_status"].items()) or "empty")
+    by_category: dict[str, int] = {}
+    for keys in session.scalars(select(m.SearchDocument.categories)):
+        for key in keys.split():
+            by_category[key] = by_category.get(key, 0) + 1
+    cutoff = (dt.date.today() - dt.timedelta(days=args.stale_days)).isoformat()
+    stale = session.execute(
+        select(m.Service.id, m.Service.name, m.Service.assured_date)
+        .where((m.Service.assured_date.is_(None)) | (m.Service.assured_date < cutoff))
+        .order_by(m.Service.assured_date.is_(None).desc(), m.Service.assured_date)
+    ).all()
+    stats = {
+        "services": sum(by_status.values()),
+        "by_status": by_status,
+        "by_category": dict(sorted(by_category.items())),
+        "not_checked_since": cutoff,
+        "not_checked": [{"id": i, "name": n, "assured_date": a} for i, n, a in stale],
+    }
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+        return 0
+    print(f"{stats['services']} services")
+    for name, table in (("status", by_status), ("category", stats["by_category"])):
+        print(f"by {name}: " + (", ".join(f"{k} {v}" for k, v in table.items()) or "none"))
+    print(f"not checked since {cutoff}: {len(stale)}")
+    for row in stats["not_checked"][:20]:
+        print(f"  {row['name']} ({row['assured_date'] or 'never checked'})")
     return 0
 
 
@@ -150,6 +175,7 @@ def main(argv: list[str]) -> int:
     find.set_defaults(func=cmd_search)
     stats = sub.add_parser("stats", help="counts")
     stats.add_argument("--json", action="store_true")
+    stats.add_argument("--stale-days", type=int, default=365, help="entries not checked for this long")
     stats.set_defaults(func=cmd_stats)
     args = parser.parse_args(argv)
     config = settings_module.load()

@@ -167,12 +167,16 @@ def main(argv: list[str] | None = None) -> int:
     bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     os.chdir(ROOT)
+    from database import SchemaError
     from settings import ConfigError
 
     try:
         return args.func(args)
     except ConfigError as error:
         print(f"kindred: configuration problem: {error}", file=sys.stderr)
+        return 2
+    except SchemaError as error:
+        print(f"kindred: database problem: {error}", file=sys.stderr)
         return 2
 
 

@@ -32,7 +32,9 @@ def test_import_stats_and_export(tmp_path: Path) -> None:
     assert "1 services imported" in done.stdout or "2 services imported" in done.stdout
     assert "latitude 100 is impossible" in done.stdout
     stats = json.loads(kindred(tmp_path, "stats", "--json").stdout)
-    assert stats["services"] == 1
+    assert stats["services"] == 1 and stats["by_status"] == {"active": 1}
+    assert [s["id"] for s in stats["not_checked"]] == ["ac148810-d857-441c-9679-408f346de14b"]  # assured 2023
+    assert "by category" in kindred(tmp_path, "stats").stdout
     out = tmp_path / "export.json"
     assert kindred(tmp_path, "export", "--format", "json", str(out)).returncode == 0
     assert json.loads(out.read_text())["contents"][0]["id"] == "ac148810-d857-441c-9679-408f346de14b"

@@ -49,3 +49,17 @@ def test_postgresql() -> None:
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_database_without_migration_history_is_explained(tmp_path: Path) -> None:
+    from database import SchemaError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    DirectoryBase.metadata.create_all(engine)
+    try:
+        upgrade(engine)
+    except SchemaError as error:
+        assert "no migration history" in str(error)
+    else:
+        raise AssertionError("an unmigrated database was accepted")
+    engine.dispose()
