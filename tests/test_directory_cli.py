@@ -11,7 +11,7 @@ from pathlib import Path
 from directory.categories import BY_KEY, CATEGORIES, for_esd
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT.parent / "shared" / "oruk" / "examples_oruk3"
+EXAMPLES = ROOT / "tests" / "data" / "oruk" / "examples_oruk3"
 
 
 def kindred(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
@@ -41,7 +41,7 @@ def test_import_stats_and_export(tmp_path: Path) -> None:
 
 
 def test_csv_datapackage_import_and_export(tmp_path: Path) -> None:
-    folder = ROOT.parent / "shared" / "oruk" / "examples_hsds3" / "csv"
+    folder = ROOT / "tests" / "data" / "oruk" / "examples_hsds3" / "csv"
     done = kindred(tmp_path, "import", str(folder))
     assert done.returncode == 0, done.stderr
     assert "1 services imported" in done.stdout

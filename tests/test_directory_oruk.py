@@ -19,7 +19,7 @@ from database import make_engine, upgrade
 from directory import models as m
 from directory import oruk
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "oruk"
+SHARED = Path(__file__).resolve().parent / "data" / "oruk"
 EXAMPLES = [
     SHARED / "examples_oruk3" / "service_full.json",
     SHARED / "examples_oruk3" / "service_list.json",

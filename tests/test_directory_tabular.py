@@ -14,7 +14,7 @@ from database import upgrade
 from directory import oruk, tabular
 from tests.test_directory_oruk import engine, normal  # noqa: F401 - the SQLite/PostgreSQL fixture
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "oruk"
+SHARED = Path(__file__).resolve().parent / "data" / "oruk"
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
 
 
