@@ -33,7 +33,7 @@ async def errors(request: web.Request, handler) -> web.StreamResponse:  # noqa: 
     try:
         return await handler(request)
     except BadInput as error:
-        return web.json_response({"error": error.kind_message}, status=error.status_code)
+        return web.json_response({"error": error.message}, status=error.status)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response(
             {"error": "That message is too big for me. Could you send it in a few shorter parts?"}, status=413

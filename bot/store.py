@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -88,10 +88,7 @@ def forget(session: Session, conversation_id: str) -> None:
 def forget_tracker(tracker_engine: Engine, conversation_id: str) -> int:
     """Delete Rasa's stored events for a conversation. Returns how many rows went."""
     with tracker_engine.begin() as connection:
-        try:
-            result = connection.execute(text("DELETE FROM events WHERE sender_id = :sid"), {"sid": conversation_id})
-        except Exception as error:  # the table exists only once Rasa has stored something
-            if "events" in str(error).lower():
-                return 0
-            raise
+        if not inspect(connection).has_table("events"):
+            return 0  # Rasa creates its table when it first stores a conversation
+        result = connection.execute(text("DELETE FROM events WHERE sender_id = :sid"), {"sid": conversation_id})
         return result.rowcount or 0

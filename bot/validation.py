@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from aiohttp import web
-
 MAX_CHARS = 4000
 # Button payloads a resident may send as intents. Anything else starting with "/" is plain text.
 ALLOWED_PAYLOADS = frozenset(
@@ -23,13 +21,13 @@ ALLOWED_PAYLOADS = frozenset(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
-class BadInput(web.HTTPBadRequest):
-    """A 4xx with a kind message for the resident."""
+class BadInput(Exception):
+    """Input a resident sent that we cannot use: the error middleware answers `status` with the message."""
 
     def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(text=message)
-        self.status_code = status
-        self.kind_message = message
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 def clean_text(value: object) -> str:

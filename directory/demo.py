@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from directory import models as m
 from directory import oruk
-from directory.geo import _letter, grid_to_wgs84
+from directory.geo import grid_to_wgs84, postcode_table
 from directory.search import reindex
 
 NAMESPACE = uuid.UUID("6f1c1c1e-6a1d-4b55-9d65-2b1f8f0d0a11")
@@ -91,7 +91,7 @@ def _id(*parts: str) -> str:
 
 
 def _postcodes(outward: str, rng: random.Random, n: int) -> list[tuple[str, float, float]]:
-    table = _letter(outward[0])
+    table = postcode_table(outward[0])
     codes = sorted(k for k in table if k[: len(k) - 3] == outward)
     picked = rng.sample(codes, min(n, len(codes)))
     out = []

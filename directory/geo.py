@@ -180,7 +180,7 @@ def _data_dir() -> Path:
 
 
 @lru_cache(maxsize=30)
-def _letter(letter: str) -> dict[str, tuple[float, float]]:
+def postcode_table(letter: str) -> dict[str, tuple[float, float]]:
     """Every postcode starting with `letter`, as compact code -> (easting, northing)."""
     path = _data_dir() / f"postcodes_{letter}.msgpack.br"
     if not path.is_file():
@@ -200,7 +200,7 @@ def locate(postcode: str) -> Point:
     """A full postcode's position, or the centre of an outward code's postcodes ("BS5")."""
     code = normalise(postcode)
     irish = code.startswith("BT")
-    table = _letter(code[0])
+    table = postcode_table(code[0])
     if " " in code:
         found = table.get(code.replace(" ", ""))
         if found is None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from launcher.paths import RASA_PY, ROOT
+from settings import Settings
 
 
 def cmd_setup(_: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def cmd_run(_: argparse.Namespace) -> int:
     return stack.watch()
 
 
-def _load_demo_directory(settings: object) -> None:
+def _load_demo_directory(settings: Settings) -> None:
     """On a first run with an empty directory, load the fictional Bristol demo directory."""
     from sqlalchemy.orm import Session
 

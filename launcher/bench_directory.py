@@ -22,7 +22,7 @@ from database import make_engine, upgrade
 from directory import demo, oruk
 from directory import models as m
 from directory.categories import CATEGORIES
-from directory.geo import _letter, grid_to_wgs84, locate
+from directory.geo import grid_to_wgs84, locate, postcode_table
 from directory.search import DAYS, Query, reindex, search
 
 WORDS = ["lunch club", "choir", "befriending", "walking group", "coffee morning", "community transport",
@@ -35,7 +35,7 @@ ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 def _points(rng: random.Random, n: int) -> list[tuple[str, float, float]]:
     codes: list[tuple[str, tuple[float, float]]] = []
     for letter in LETTERS:
-        codes += list(_letter(letter).items())
+        codes += list(postcode_table(letter).items())
     picked = rng.sample(codes, n)
     return [(c, *_latlon(v)) for c, v in picked]
 

@@ -20,7 +20,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from safety import patterns as P
-from safety.vocabulary import DEFAULT_LEVEL, RISK_TYPES, level_rank
+from safety.vocabulary import DEFAULT_LEVEL, NEEDS, RISK_TYPES, level_rank
 
 # Contractions and slang, rewritten before tokenising so the patterns stay small.
 _REWRITES: list[tuple[re.Pattern[str], str]] = [
@@ -251,7 +251,7 @@ class RuleTriage:
         if found.get("past") and found.get("resolved"):
             result.context.append("past and resolved")
         result.loneliness = any(not self._why_not(doc, span, idioms, hypos, found) for span in found.get("lonely", []))
-        for need in ("respite", "transport", "befriending", "activities"):
+        for need in NEEDS[:-1]:
             if any(not _negated(doc, span) for span in found.get(f"need:{need}", [])):
                 result.need = need
                 break

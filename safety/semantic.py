@@ -43,12 +43,11 @@ class SemanticConfig:
 
 @dataclass
 class SemanticResult:
-    """Probability per label, what that means under the config, and the nearest example."""
+    """Probability per label, and what that means under the config."""
 
     probability: dict[str, float]
     risk_types: list[str]
     loneliness: bool
-    nearest: str
 
 
 def label_for(intent: str) -> str:
@@ -115,17 +114,15 @@ class SemanticTriage:
         p = z / z.sum()
         return {name: float(p[i]) for i, name in enumerate(self.label_names)}
 
-    def decide(self, probability: dict[str, float], nearest: str) -> SemanticResult:
+    def decide(self, probability: dict[str, float]) -> SemanticResult:
         """Apply the threshold."""
         t = self.config.threshold
         types = [r for r in RISK_TYPES if probability.get(r, 0.0) >= t]
-        return SemanticResult(probability, types, probability.get("lonely", 0.0) >= t, nearest)
+        return SemanticResult(probability, types, probability.get("lonely", 0.0) >= t)
 
     def analyse(self, text: str) -> SemanticResult:
         """Triage one message by meaning."""
-        vector = self.encoder.encode(text[:2000])
-        nearest = self.texts[int((self.matrix @ vector).argmax())] if self.texts else ""
-        return self.decide(self.probabilities(vector), nearest)
+        return self.decide(self.probabilities(self.encoder.encode(text[:2000])))
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, config: SemanticConfig) -> tuple[np.ndarray, np.ndarray]:

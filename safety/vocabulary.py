@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-RiskLevel = Literal["none", "concern", "urgent"]
-Need = Literal["activities", "transport", "befriending", "respite", "none"]
-
 RISK_LEVELS: tuple[str, ...] = ("none", "concern", "urgent")
 
 # Ordered from most to least serious: the reply is chosen for the first type present.
@@ -32,7 +27,9 @@ DEFAULT_LEVEL: dict[str, str] = {
     "cold_home": "concern",
 }
 
-NEEDS: tuple[str, ...] = ("activities", "transport", "befriending", "respite", "none")
+# What a person may ask the directory for. When a message names several, the first listed wins:
+# a carer asking for a break matters more than the transport to get there.
+NEEDS: tuple[str, ...] = ("respite", "transport", "befriending", "activities", "none")
 
 # Trained intents that carry a risk type: `risk_<type>`.
 RISK_INTENT_PREFIX = "risk_"

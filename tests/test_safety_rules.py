@@ -122,3 +122,10 @@ def test_hostile_and_huge_input_is_handled() -> None:
 
 def test_normalise_expands_slang_and_contractions() -> None:
     assert normalise("I can’t, I wanna kms") == "i can not, i want to kill myself"
+
+
+def test_every_need_has_patterns_and_no_pattern_names_an_unknown_need() -> None:
+    from safety.patterns import NEEDS_PATTERNS
+    from safety.vocabulary import NEEDS
+
+    assert set(NEEDS_PATTERNS) == set(NEEDS) - {"none"}
