@@ -14,6 +14,8 @@ Values come from environment variables, then from an optional `.env` file at the
 | `RASA_PORT` / `ACTION_PORT` | `5005` / `5055` | Rasa server and action server ports (bound to 127.0.0.1) |
 | `PUBLIC_ORIGINS` | `http://127.0.0.1:<port>,http://localhost:<port>` | web origins allowed to open the chat WebSocket (add the sites that embed the chat) |
 | `SAFETY_NET_SECONDS` | `4` | how long the gateway waits for Rasa to answer a risky message before it sends the safety reply itself |
+| `CHECKIN_EVERY_DAYS` | `14` | offer the loneliness check-in at most this often (days) |
+| `KINDRED_TIMEZONE` | `Europe/London` | local time for reminders and the directory's opening times |
 | `KINDRED_VAR` | `var` | where data, logs, secrets and the built spaCy pipeline live |
 | `KINDRED_SECRET` | generated into `var/secret` | signs the Rasa callback URL and the Rasa API token |
 """
@@ -78,6 +80,10 @@ class Settings:
     public_origins: tuple[str, ...]
     safety_net_seconds: float
     secret: str = field(repr=False)
+    # Offer the loneliness check-in at most this often (days).
+    checkin_every_days: int = 14
+    # Local time for reminders and "Tuesdays 12:00" (the directory's times are local).
+    timezone: str = "Europe/London"
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -176,4 +182,6 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         public_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
         safety_net_seconds=float(_number(env, "SAFETY_NET_SECONDS", "4", float)),
         secret=_secret(var, env),
+        checkin_every_days=max(1, int(_number(env, "CHECKIN_EVERY_DAYS", "14"))),
+        timezone=env.get("KINDRED_TIMEZONE", "Europe/London"),
     )

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.models import Conversation, Escalation, Message, utcnow
+from residents import store as residents
 
 
 def token_hash(channel: str, token: str) -> str:
@@ -79,7 +80,9 @@ def replies(session: Session, message_id: int) -> list[Message]:
 
 
 def forget(session: Session, conversation_id: str) -> None:
-    """Delete a conversation: its messages, escalations and the conversation itself."""
+    """Delete a conversation: its messages, escalations, the conversation itself and everything
+    remembered about the person (profile, check-ins, suggestions, follow-ups)."""
+    residents.forget(session, conversation_id)
     session.execute(delete(Message).where(Message.conversation_id == conversation_id))
     session.execute(delete(Escalation).where(Escalation.conversation_id == conversation_id))
     session.execute(delete(Conversation).where(Conversation.id == conversation_id))

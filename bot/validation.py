@@ -16,7 +16,21 @@ ALLOWED_PAYLOADS = frozenset(
         "/chitchat",
         "/feeling_lonely",
         "/ask_capabilities",
+        "/ask_local_help",
+        "/more_options",
+        "/not_for_me",
+        "/remind_me",
+        "/ask_transport",
+        "/start_checkin",
+        "/want_regular_checkins",
+        "/stop_checkins",
     }
+)
+# Buttons that carry an entity: which result they are about, or what kind of help.
+_PAYLOAD_WITH_ENTITY = re.compile(
+    r'^/(?:remind_me|ask_transport)\{"pick":"[1-9]"\}$'
+    r'|^/ask_local_help\{"service_kind":"(?:befriending|activities|transport|respite|carers|young_carers|bereavement|'
+    r'parents|young_people|food|advice|counselling|day_centres|volunteering)"\}$'
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -48,6 +62,19 @@ def clean_text(value: object) -> str:
 
 def clean_payload(value: object) -> str | None:
     """A button payload: an allowed intent, or None when it should be treated as typed text."""
-    if isinstance(value, str) and value in ALLOWED_PAYLOADS:
+    if isinstance(value, str) and (value in ALLOWED_PAYLOADS or _PAYLOAD_WITH_ENTITY.match(value)):
         return value
     return None
+
+
+def location_payload(value: object) -> str:
+    """A shared location ({"latitude": …, "longitude": …}) as the payload Rasa understands."""
+    if not isinstance(value, dict):
+        raise BadInput("I couldn't read that location. Could you type your postcode instead?")
+    try:
+        lat, lon = float(value.get("latitude")), float(value.get("longitude"))
+    except (TypeError, ValueError):
+        raise BadInput("I couldn't read that location. Could you type your postcode instead?") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+        raise BadInput("That location doesn't look right. Could you type your postcode instead?")
+    return f'/share_location{{"place":"{lat:.5f},{lon:.5f}"}}'

@@ -10,7 +10,7 @@ from aiohttp import WSMsgType, web
 from bot import store
 from bot.keys import HUB, RELAY, SESSIONS, SETTINGS
 from bot.relay import message_view
-from bot.validation import BadInput, clean_payload, clean_text
+from bot.validation import BadInput, clean_payload, clean_text, location_payload
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -61,7 +61,12 @@ async def send_message(request: web.Request) -> web.Response:
     body = await _json(request)
     conversation_id = _conversation_id(request, body.get("token"))
     payload = clean_payload(body.get("payload"))
-    if payload is not None:
+    if "location" in body:
+        # A shared location: the resident sees a note, Rasa gets the coordinates.
+        message = await request.app[RELAY].accept(
+            conversation_id, "📍 I shared my location", payload=location_payload(body["location"])
+        )
+    elif payload is not None:
         title = body.get("title")
         text = clean_text(title) if isinstance(title, str) and title.strip() else payload
         hidden = payload == "/greet" and not body.get("title")

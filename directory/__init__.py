@@ -1,5 +1,5 @@
-"""The community directory (Open Referral UK data, postcode distances, search).
+"""The community directory: Open Referral UK data, postcode distances and search.
 
-Not built yet: until it is, the assistant offers a person from the team when someone asks for
-local groups, transport, befriending or respite (see `utter_local_help_not_yet` in domain.yml).
+The assistant's suggestions (actions/suggestions.py), the command line (`./kindred directory`)
+and the staff console all search it through `directory.search.search`.
 """

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 from launcher.paths import RASA_PY, ROOT
-from settings import Settings
 
 
 def cmd_setup(_: argparse.Namespace) -> int:
@@ -33,9 +32,8 @@ def cmd_run(_: argparse.Namespace) -> int:
     from launcher.training import ensure_trained
 
     model = ensure_trained()
-    stack = Stack(model)
+    stack = Stack(model, announce=True)
     s = stack.settings
-    _load_demo_directory(s)
     print(f"kindred: starting {len(stack.children)} processes; logs in {stack.log_dir}", flush=True)
     try:
         seconds = stack.start()
@@ -52,25 +50,6 @@ def cmd_run(_: argparse.Namespace) -> int:
         flush=True,
     )
     return stack.watch()
-
-
-def _load_demo_directory(settings: Settings) -> None:
-    """On a first run with an empty directory, load the fictional Bristol demo directory."""
-    from sqlalchemy.orm import Session
-
-    from database import make_engine, upgrade
-    from directory.demo import ensure_loaded
-
-    settings.var.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.app_database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        added = ensure_loaded(session)
-    engine.dispose()
-    if added:
-        print(
-            f"kindred: the directory was empty, so the fictional Bristol demo directory ({added} services) was loaded"
-        )
 
 
 def cmd_rasa(args: argparse.Namespace) -> int:
@@ -96,9 +75,11 @@ def cmd_triage(_: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Evaluate triage on the held-out file."""
-    from launcher.evaluate import evaluate_triage
+    """Evaluate triage on the held-out file, or the intent classifier by cross-validation."""
+    from launcher.evaluate import evaluate_nlu, evaluate_triage
 
+    if args.what == "nlu":
+        return evaluate_nlu(args.folds)
     return evaluate_triage(args.file)
 
 
@@ -148,8 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     rasa.add_argument("rest", nargs=argparse.REMAINDER)
     rasa.set_defaults(func=cmd_rasa)
     sub.add_parser("triage", help="stdin lines -> JSON lines of risk triage").set_defaults(func=cmd_triage)
-    ev = sub.add_parser("eval", help="evaluate triage on the held-out file")
-    ev.add_argument("what", choices=["triage"])
+    ev = sub.add_parser("eval", help="evaluate triage on the held-out file, or intents by cross-validation")
+    ev.add_argument("what", choices=["triage", "nlu"])
+    ev.add_argument("--folds", type=int, default=5, help="nlu: cross-validation folds")
     ev.add_argument("--file", default=str(ROOT / "tests" / "data" / "triage_heldout.yml"))
     ev.set_defaults(func=cmd_eval)
     db = sub.add_parser("db", help="database schema")
@@ -164,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--runs", type=int, default=120, help="directory: runs of each search")
     bench.add_argument("-n", "--conversations", type=int, default=60)
     bench.add_argument("-c", "--concurrency", type=int, default=6)
-    bench.add_argument("-t", "--turns", type=int, default=6)
+    bench.add_argument("-t", "--turns", type=int, default=7)
     bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     os.chdir(ROOT)

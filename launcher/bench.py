@@ -23,11 +23,14 @@ from launcher.paths import RASA_PY, ROOT
 from launcher.stack import Stack, isolated_env
 from launcher.training import ensure_trained, rasa_env
 
+# One conversation: listening, then a suggestion from the directory through the form (the postcode
+# comes with the request, the form asks the day and the cost/access question), then goodbye.
 TURNS = [
     "hello",
     "I've been feeling a bit lonely lately",
-    "what can you do?",
-    "are you a real person?",
+    "is there a lunch club near BS5 6XY?",
+    "any day",
+    "No, either is fine",
     "thank you",
     "bye for now",
 ]

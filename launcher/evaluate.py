@@ -95,3 +95,61 @@ def evaluate_triage(path: str) -> int:
             f"; got {g['risk']} {g['risk_types']} lonely={g['loneliness']} (intent {g['intent']} {g['confidence']})"
         )
     return 0
+
+
+def evaluate_nlu(folds: int) -> int:
+    """Cross-validate the intent classifier (`rasa test nlu --cross-validation`) and summarise it.
+
+    Prints weighted and macro F1 over the intents residents type (risk intents included), each
+    intent's F1, and the most confused pairs. Writes Rasa's full reports to results/nlu-cv/.
+    """
+    out = ROOT / "results" / "nlu-cv"
+    out.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(RASA_PY),
+        "-m",
+        "rasa",
+        "test",
+        "nlu",
+        "--cross-validation",
+        "--folds",
+        str(folds),
+        "--config",
+        "config.yml",
+        "--nlu",
+        "nlu/data",
+        "--out",
+        str(out),
+    ]
+    code = subprocess.call(command, cwd=ROOT, env=rasa_env(), stdout=subprocess.DEVNULL)
+    if code != 0:
+        print("rasa test nlu failed; see its output above.")
+        return code
+    report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    intents = {
+        k: v
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and "avg" not in k and k != "accuracy"
+    }
+    print(
+        f"{folds}-fold cross-validation of intents ({len(intents)} intents, {report['weighted avg']['support']} "
+        "examples)\n"
+    )
+    print(
+        f"  weighted F1 {report['weighted avg']['f1-score']:.3f}   macro F1 {report['macro avg']['f1-score']:.3f}   "
+        f"accuracy {report.get('accuracy', 0):.3f}\n"
+    )
+    for name, row in sorted(intents.items(), key=lambda kv: kv[1]["f1-score"]):
+        print(f"  {name:<24} F1 {row['f1-score']:.3f}  (n={row['support']})")
+    pairs = sorted(
+        (
+            (count, name, other)
+            for name, row in intents.items()
+            for other, count in row.get("confused_with", {}).items()
+        ),
+        reverse=True,
+    )
+    print("\nMost confused (true -> predicted: count):")
+    for count, name, other in pairs[:10]:
+        print(f"  {name} -> {other}: {count}")
+    return 0

@@ -132,7 +132,10 @@ class Child:
 class Stack:
     """The whole assistant for one configuration."""
 
-    def __init__(self, model: Path, env: dict[str, str] | None = None, echo: bool = True) -> None:
+    def __init__(
+        self, model: Path, env: dict[str, str] | None = None, echo: bool = True, announce: bool = False
+    ) -> None:
+        self.announce = announce
         self.env = dict(os.environ) | (env or {})
         self.settings = settings_module.load(self.env)
         problems = self.settings.check()
@@ -247,6 +250,7 @@ class Stack:
     def start(self, timeout: float = 300) -> float:
         """Start everything and wait until each process is healthy. Returns the seconds it took."""
         began = time.monotonic()
+        load_demo_directory(self.settings, self.announce)
         for child in self.children:
             child.start()
         self.wait_healthy(self.children, timeout, began)
@@ -309,3 +313,22 @@ class Stack:
             stopping.wait(0.5)
         self.stop()
         return code
+
+
+def load_demo_directory(settings: settings_module.Settings, announce: bool = False) -> None:
+    """On a first run with an empty directory, load the fictional Bristol demo directory."""
+    from sqlalchemy.orm import Session
+
+    from database import make_engine, upgrade
+    from directory.demo import ensure_loaded
+
+    settings.var.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.app_database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        added = ensure_loaded(session)
+    engine.dispose()
+    if added and announce:
+        print(
+            f"kindred: the directory was empty, so the fictional Bristol demo directory ({added} services) was loaded"
+        )

@@ -1,4 +1,4 @@
-"""Alembic environment: one migration history for the gateway's tables and the directory's."""
+"""Alembic environment: one migration history for the gateway's, the directory's and the residents' tables."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from alembic import context
 from bot.models import Base
 from database import include_object
 from directory.models import DirectoryBase
+from residents.models import ResidentsBase
 
-target_metadata = [Base.metadata, DirectoryBase.metadata]
+target_metadata = [Base.metadata, DirectoryBase.metadata, ResidentsBase.metadata]
 
 
 def run_migrations_online() -> None:

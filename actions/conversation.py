@@ -1,0 +1,243 @@
+"""Supportive conversation: listening, small talk, remembering the person, and what Kindred knows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import db
+from actions.wording import choose
+from bot.models import utcnow
+from directory.search import DAY_NAMES, DAYS
+from residents import store
+from residents.extract import Facts, extract
+
+UPSET = {"sad", "anxious", "grieving", "overwhelmed"}
+RISK_INTENTS = {"risk_urgent", "risk_concern"}
+JUST_TALK = re.compile(r"\bjust (?:want|like|need)(?: to)? (?:talk|chat|a chat|someone to talk to)\b|\bjust talk\b")
+# The circumstance acknowledged first when a message mentions several.
+CIRCUMSTANCE_ORDER = (
+    "bereaved",
+    "new_baby",
+    "carer",
+    "stopped_driving",
+    "moved_area",
+    "unemployed",
+    "retired",
+    "illness_disability",
+    "living_alone",
+    "language",
+)
+
+
+def facts_of(tracker: Tracker) -> Facts:
+    """The facts in the latest message (from the NLU component, or extracted here)."""
+    return extract(tracker.latest_message.get("text") or "")
+
+
+def session_user_events(tracker: Tracker) -> list[dict]:
+    """The person's messages in the current session."""
+    events = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") == "user":
+            events.append(event)
+    return list(reversed(events))
+
+
+def at_risk(tracker: Tracker) -> bool:
+    """Whether anything the person said in this session was a risk."""
+    for event in session_user_events(tracker):
+        parse = event.get("parse_data") or {}
+        if (parse.get("intent") or {}).get("name") in RISK_INTENTS:
+            return True
+        if (parse.get("risk") or {}).get("risk") not in (None, "none"):
+            return True
+    return False
+
+
+def upset(tracker: Tracker) -> bool:
+    """Whether any of the last few messages sounded upset (sad, anxious, grieving, overwhelmed)."""
+    return any(extract(e.get("text") or "").feeling in UPSET for e in session_user_events(tracker)[-3:])
+
+
+class ActionSessionStart(Action):
+    """Start a session: carry slots over and fill what the profile remembers."""
+
+    def name(self) -> str:
+        """Rasa's session start action, replaced."""
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Carry over slots, refresh them from the profile, then listen."""
+        events: list[EventType] = [SessionStarted()]
+        carried = {
+            key: value
+            for key, value in tracker.current_slot_values().items()
+            if value is not None and key not in ("requested_slot", "offer", "shown", "search_page", "pick")
+        }
+        with db.session() as s:
+            found = store.profile(s, tracker.sender_id, create=False)
+            if found is not None:
+                carried["name"] = found.name
+                if found.place:
+                    carried["location"] = found.place
+                if found.preferences is not None:
+                    carried["access_cost"] = "known"
+        events += [SlotSet(key, value) for key, value in carried.items() if value is not None]
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionConverse(Action):
+    """Listen and reply warmly: reflect feelings, chat, acknowledge what the person shares."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_converse"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Remember any facts, then one reflective reply with at most one question."""
+        facts = facts_of(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: list[EventType] = []
+        with db.session() as s:
+            new = store.remember(s, tracker.sender_id, facts)
+            if facts.place or facts.postcode:
+                place = store.resolve_place(s, facts.postcode or facts.place or "")
+                if place is not None:
+                    store.set_place(s, tracker.sender_id, *place)
+                    events.append(SlotSet("location", place[0]))
+            profile = store.profile(s, tracker.sender_id)
+            recent = list(profile.recent_lines or [])
+            said: list[str] = []
+
+            def say(key: str, **values: str) -> None:
+                text, line_id = choose(key, recent, **values)
+                said.append(text)
+                recent.append(line_id)
+
+            if "name" in new and profile.name:
+                say("name", name=profile.name)
+                events.append(SlotSet("name", profile.name))
+            acknowledged = next((c for c in CIRCUMSTANCE_ORDER if c in facts.circumstances), None)
+            young = profile.age is not None and profile.age < 18
+            if acknowledged == "carer":
+                cared_for = facts.cared_for or profile.cared_for
+                if young:
+                    say("young_carer", cared_for=cared_for or "family")
+                else:
+                    say("carer", cared_for=cared_for) if cared_for else say("carer_generic")
+            elif acknowledged:
+                say(acknowledged)
+            elif facts.feeling and facts.feeling != "lonely" and intent != "feeling_lonely":
+                say(facts.feeling)
+            elif intent == "feeling_lonely" or facts.feeling == "lonely":
+                say("lonely")
+            elif facts.topic:
+                say(facts.topic)
+            elif young and "age" in new:
+                say("young")
+            elif new and intent == "share_info":
+                say("noted")
+            elif not said:
+                say("chat")
+            buttons: list[dict] = []
+            offer = self._offer(s, tracker, profile, facts, intent)
+            if offer == "find":
+                say("offer_find")
+                buttons = [
+                    {"title": "Find something nearby", "payload": "/ask_local_help"},
+                    {"title": "Just chat", "payload": "/chitchat"},
+                ]
+            elif offer == "checkin":
+                say("offer_checkin")
+                profile.last_checkin_offer_at = utcnow()
+                buttons = [
+                    {"title": "Yes, ask me", "payload": "/start_checkin"},
+                    {"title": "Not now", "payload": "/deny"},
+                ]
+                events.append(SlotSet("offer", "checkin"))
+            profile.recent_lines = recent[-12:]
+        for i, text in enumerate(said):
+            dispatcher.utter_message(text=text, buttons=buttons if i == len(said) - 1 else None)
+        return events
+
+    @staticmethod
+    def _offer(s: Any, tracker: Tracker, profile: Any, facts: Facts, intent: str | None) -> str | None:
+        """At most one gentle offer, and never to someone who is upset or only wants to talk."""
+        events = session_user_events(tracker)
+        if any(JUST_TALK.search((e.get("text") or "").lower()) for e in events):
+            return None
+        if at_risk(tracker):
+            return None
+        lonely_turns = sum(
+            1
+            for e in events
+            if (e.get("parse_data") or {}).get("intent", {}).get("name") in ("feeling_lonely", "share_feeling")
+        )
+        offered_find = any(
+            e.get("event") == "bot" and "look for people and things" in (e.get("text") or "") for e in tracker.events
+        ) or any(e.get("event") == "bot" and "a visitor helps" in (e.get("text") or "") for e in tracker.events)
+        if lonely_turns >= 2 and not offered_find and facts.feeling in (None, "lonely", "bored"):
+            return "find"
+        if facts.feeling in (None, "happy") and intent == "chitchat" and len(events) >= 2 and not upset(tracker):
+            if store.checkin_due(s, tracker.sender_id, db.config().checkin_every_days):
+                return "checkin"
+        return None
+
+
+class ActionShowProfile(Action):
+    """Answer "What do you know about me?"."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_show_profile"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """List what the profile holds, and how to delete it."""
+        with db.session() as s:
+            lines = store.summary(s, tracker.sender_id)
+        if not lines:
+            dispatcher.utter_message(
+                text="I don't know anything about you yet, apart from our conversation. "
+                'If you\'d like me to delete that, say "forget me".'
+            )
+        else:
+            dispatcher.utter_message(text="Here's what I remember:\n" + "\n".join(f"• {line}" for line in lines))
+            dispatcher.utter_message(
+                text='I use this to suggest things that suit you. Say "forget me" to delete it all.'
+            )
+        return []
+
+
+class ActionDeclineOffer(Action):
+    """ "Not now" to an offer: fine, and don't ask again soon."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_decline_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Acknowledge and clear the offer."""
+        dispatcher.utter_message(response="utter_ok")
+        return [SlotSet("offer", None)]
+
+
+def next_weekday(day: str, now: Any) -> Any:
+    """The next date (after today) falling on a day key, at 10:00 local time."""
+    target = DAYS.index(day)
+    ahead = (target - now.weekday()) % 7 or 7
+    return (now + dt.timedelta(days=ahead)).replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def day_name(day: str) -> str:
+    """ "Thursdays" for "th"."""
+    return DAY_NAMES[day]

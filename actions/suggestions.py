@@ -1,0 +1,567 @@
+"""Suggestions from the directory: a form that asks only for what is missing, one to three
+results with the directory's reason for each, and "more", "how would I get there?", "remind me"
+and "not for me"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions import db
+from directory import models as dm
+from directory.categories import BY_KEY
+from directory.geo import Point
+from directory.search import DAY_NAMES, DAYS, Query, Result, search
+from residents import lifecourse, store
+from residents.extract import extract
+from residents.models import FollowUp, Suggestion
+from residents.vocabulary import INTERESTS
+
+PAGE = 3
+DAY_BUTTONS = [{"title": "Any day", "payload": "Any day"}] + [
+    {"title": DAY_NAMES[d][:-1], "payload": DAY_NAMES[d][:-1]} for d in DAYS
+]
+REFINE = {
+    "far": r"\bfar\b|\bdistance\b|\bcloser\b|\bnearer\b|\bget there\b",
+    "day": r"\bday\b|\btime\b|\bwhen\b|\bmorning|\bevening|\bafternoon|\bweekend",
+    "thing": r"\bkind of thing\b|\bnot my\b|\bnot for me\b|\bnot really me\b|\bsomething different\b|\bboring\b|"
+    r"\binterest",
+    "cost": r"\bcost|\bmoney\b|\bexpensive\b|\bafford\b|\bprice\b|\bpay\b|£",
+    "other": r"\bsomething else\b|\bother\b",
+}
+
+
+def _pick(tracker: Tracker, shown: list[str]) -> int:
+    """Which shown service a button or a message means (0-based; the first by default)."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "pick":
+            try:
+                return max(0, min(len(shown) - 1, int(entity.get("value")) - 1))
+            except (TypeError, ValueError):
+                break
+    text = (tracker.latest_message.get("text") or "").lower()
+    words = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2}
+    for word, index in words.items():
+        if re.search(rf"\b{word}\b", text) and index < len(shown):
+            return index
+    return 0
+
+
+def _profile_point(s: Any, sender_id: str) -> Point | None:
+    found = store.profile(s, sender_id, create=False)
+    if found is None or found.latitude is None:
+        return None
+    return Point(found.latitude, found.longitude)
+
+
+def _find(
+    s: Any,
+    sender_id: str,
+    kind: str | None,
+    day: str | None,
+    exclude: set[str],
+    within: float = 3.0,
+    free_only: bool | None = None,
+    first_interest: str | None = None,
+) -> tuple[list[tuple[Result, str | None]], lifecourse.Plan]:
+    """Services for a request, best first, shaped by the person's profile."""
+    found = store.profile(s, sender_id)
+    profile = store.as_dict(found)
+    if first_interest and first_interest != "any":
+        profile["interests"] = [first_interest] + [i for i in profile["interests"] if i != first_interest]
+    plan = lifecourse.plan(kind, profile)
+    prefs = profile.get("preferences") or {}
+    point = _profile_point(s, sender_id)
+    area = (found.place or "").split(" ")[0].upper() if found and found.place else None
+    results: list[tuple[Result, str | None]] = []
+    seen = set(exclude)
+    for step in plan.searches:
+        # "Too far" means nearer only; otherwise widen once when nothing is close.
+        for radius in (within, within * 2.5) if within >= 3.0 else (within,):
+            query = Query(
+                text=step.words,
+                near=point,
+                within_miles=radius,
+                category=step.category,
+                day=day if plan.needs_day or step.category in lifecourse.DAY_KINDS else None,
+                free_only=bool(prefs.get("free_only")) if free_only is None else free_only,
+                access=["step_free"] if prefs.get("step_free") else [],
+                age=plan.age,
+                language=profile.get("language") if kind == "advice" else None,
+                area=area[:8] if area else None,
+                limit=10,
+            )
+            batch = [r for r in search(s, query, record_unmet=False) if r.id not in seen]
+            if batch:
+                break
+        for result in batch:
+            seen.add(result.id)
+            results.append((result, step.category))
+    if not results and plan.searches:
+        first = plan.searches[0]
+        s.add(
+            dm.UnmetSearch(category=first.category, area=area[:8] if area else None, day=day, terms=first.words or None)
+        )
+    return results, plan
+
+
+def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: list, start: int) -> list[str]:
+    """Show up to three results, each with its reason and buttons. Returns the ids shown."""
+    page = results[start : start + PAGE]
+    ids = []
+    for number, (result, category) in enumerate(page, start=1):
+        store.record_suggestion(s, sender_id, result, category)
+        ids.append(result.id)
+        summary = (result.description or "").replace("(Fictional demo entry: not a real service.) ", "")
+        summary = summary if len(summary) <= 160 else summary[:157].rsplit(" ", 1)[0] + "…"
+        dispatcher.utter_message(
+            text=f"{result.name}\n{result.why}\n{summary}".strip(),
+            buttons=[
+                {"title": "Remind me", "payload": f'/remind_me{{"pick":"{number}"}}'},
+                {"title": "How would I get there?", "payload": f'/ask_transport{{"pick":"{number}"}}'},
+            ],
+        )
+    return ids
+
+
+def _closing_buttons() -> list[dict]:
+    return [
+        {"title": "Show me more", "payload": "/more_options"},
+        {"title": "Not for me", "payload": "/not_for_me"},
+    ]
+
+
+class ValidateSuggestForm(FormValidationAction):
+    """Asks only for what is missing: where, and for things on a day, which day and what they enjoy."""
+
+    def name(self) -> str:
+        """Form validator name."""
+        return "validate_suggest_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """Location always; day and interest only when the kind of service needs them; cost once."""
+        with db.session() as s:
+            found = store.profile(s, tracker.sender_id)
+            plan = lifecourse.plan(tracker.get_slot("service_kind"), store.as_dict(found))
+            has_point = found.latitude is not None
+        slots = [] if has_point else ["location"]
+        if plan.needs_interest:
+            slots.append("interest")
+        if plan.needs_day:
+            slots.append("when")
+        slots.append("access_cost")
+        return slots
+
+    def validate_location(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A postcode, part of one, a place the directory knows, or a shared location."""
+        text = str(slot_value or "")
+        match = re.fullmatch(r"\s*(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)\s*", text)
+        with db.session() as s:
+            if match:
+                point = Point(float(match.group(1)), float(match.group(2)))
+                if not (49 < point.lat < 61 and -9 < point.lon < 3):
+                    dispatcher.utter_message(
+                        text="That location seems to be outside the UK. Could you give a postcode?"
+                    )
+                    return {"location": None}
+                store.set_place(s, tracker.sender_id, "where you shared", point)
+                return {"location": "where you shared"}
+            facts = extract(text)
+            candidates = [facts.postcode, facts.place, text.strip().rstrip(".!")]
+            for candidate in [c for c in candidates if c]:
+                found = store.resolve_place(s, candidate)
+                if found is not None:
+                    store.set_place(s, tracker.sender_id, *found)
+                    return {"location": found[0]}
+        dispatcher.utter_message(
+            text="Sorry, I couldn't find that place. Could you give your postcode, or just the first part, like BS5?"
+        )
+        return {"location": None}
+
+    def validate_when(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A day of the week, or any day."""
+        text = str(slot_value or "")
+        if text in DAYS or text == "any":
+            return {"when": text}
+        facts = extract(text)
+        if facts.day:
+            return {"when": facts.day}
+        if facts.any_day or re.search(r"\bany\b|\bno\b|\bnot bothered\b|\bdoesn'?t matter\b", text.lower()):
+            return {"when": "any"}
+        dispatcher.utter_message(text='Sorry, which day would be best? You can say "any day".', buttons=DAY_BUTTONS)
+        return {"when": None}
+
+    def validate_interest(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Something they enjoy, remembered; "anything" is fine too."""
+        text = str(slot_value or "")
+        facts = extract(text)
+        if facts.interests:
+            with db.session() as s:
+                store.remember(s, tracker.sender_id, facts)
+            return {"interest": facts.interests[0]}
+        if text in INTERESTS:
+            return {"interest": text}
+        return {"interest": "any"}
+
+    def validate_access_cost(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Whether it must be free and whether step-free access is needed (asked once, remembered)."""
+        text = str(slot_value or "").lower()
+        if text == "known":
+            return {"access_cost": "known"}
+        both = bool(re.search(r"\bboth\b", text))
+        prefs = {
+            "free_only": both or bool(re.search(r"\bfree\b|\bno cost\b|\bcan'?t afford\b|\bcheap", text)),
+            "step_free": both or bool(re.search(r"step|wheelchair|stairs|walk|mobility|level access|frame", text)),
+        }
+        with db.session() as s:
+            store.profile(s, tracker.sender_id).preferences = prefs
+        return {"access_cost": "known"}
+
+
+class ActionSuggestServices(Action):
+    """Search the directory and show up to three fitting services."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_suggest_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Search, show, and remember what was shown."""
+        return suggest(dispatcher, tracker, exclude=set(), page=0)
+
+
+def suggest(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    exclude: set[str],
+    page: int,
+    within: float = 3.0,
+    free_only: bool | None = None,
+) -> list[EventType]:
+    """The shared search-and-show step behind suggestions, "more" and "not for me"."""
+    kind = tracker.get_slot("service_kind")
+    when = tracker.get_slot("when")
+    day = when if when in DAYS else None
+    with db.session() as s:
+        results, plan = _find(s, tracker.sender_id, kind, day, exclude, within, free_only, tracker.get_slot("interest"))
+        found = store.profile(s, tracker.sender_id)
+        place = found.place or "you"
+        if not results[page * PAGE :]:
+            what = (
+                BY_KEY[plan.searches[0].category].label.lower()
+                if plan.searches and plan.searches[0].category
+                else "anything"
+            )
+            on_day = f" on {DAY_NAMES[day]}" if day else ""
+            more = "anything else" if page or exclude else what
+            dispatcher.utter_message(
+                text=f"I'm sorry, I couldn't find {more} near {place}{on_day} in our directory. I've noted it, so "
+                "the team knows what people are looking for.",
+                buttons=[
+                    {"title": "Talk to a person", "payload": "/request_human"},
+                    {"title": "Just chat", "payload": "/chitchat"},
+                ],
+            )
+            return [SlotSet("when", None), SlotSet("search_page", float(page))]
+        if page == 0 and not exclude:
+            dispatcher.utter_message(text=f"Here {'is' if len(results) == 1 else 'are'} what I found near {place}:")
+        shown = _show(dispatcher, s, tracker.sender_id, results, page * PAGE)
+    for note in plan.notes if page == 0 else []:
+        dispatcher.utter_message(text=note)
+    dispatcher.utter_message(text="Would any of these suit you?", buttons=_closing_buttons())
+    previous = list(tracker.get_slot("shown") or []) if (page or exclude) else []
+    return [SlotSet("shown", previous + shown), SlotSet("search_page", float(page)), SlotSet("when", day)]
+
+
+class ActionMoreServices(Action):
+    """ "Show me more": the next three."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_more_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Show the next page, leaving out what was shown."""
+        shown = set(tracker.get_slot("shown") or [])
+        if not shown:
+            dispatcher.utter_message(
+                text="What would you like me to look for? For example a lunch club, a "
+                "befriender or a lift to the shops."
+            )
+            return []
+        return suggest(dispatcher, tracker, exclude=shown, page=0)
+
+
+class ActionTransportTo(Action):
+    """ "How would I get there?": community transport near that place."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_transport_to"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Transport services near the chosen service, with the distance from the person."""
+        shown = list(tracker.get_slot("shown") or [])
+        with db.session() as s:
+            if not shown:
+                results = search(
+                    s,
+                    Query(category="transport", near=_profile_point(s, tracker.sender_id), within_miles=5, limit=2),
+                    record_unmet=True,
+                )
+                target = None
+            else:
+                target = s.scalar(
+                    select(dm.SearchDocument).where(dm.SearchDocument.service_id == shown[_pick(tracker, shown)])
+                )
+                near = Point(target.latitude, target.longitude) if target and target.latitude is not None else None
+                results = search(
+                    s,
+                    Query(
+                        category="transport", near=near or _profile_point(s, tracker.sender_id), within_miles=5, limit=2
+                    ),
+                    record_unmet=True,
+                )
+            if target is not None:
+                dispatcher.utter_message(text=f"{target.name} is at {target.postcode or 'the address they list'}.")
+            if not results:
+                dispatcher.utter_message(
+                    text="I couldn't find community transport there in our directory. Traveline (0871 200 22 33) "
+                    "can help with buses, and the organisers may know someone who could give you a lift."
+                )
+                return []
+            lines = [
+                f"• {r.name}: {r.description[:120].replace('(Fictional demo entry: not a real service.) ', '')}"
+                for r in results
+            ]
+        dispatcher.utter_message(text="These could help you get there:\n" + "\n".join(lines))
+        dispatcher.utter_message(
+            text="Most need booking a day ahead. Would you like me to remind you?",
+            buttons=[{"title": "Remind me", "payload": "/remind_me"}, {"title": "No thanks", "payload": "/deny"}],
+        )
+        return []
+
+
+def next_session(sessions: list, now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+    """The next start and end of a weekly session after now (local, aware)."""
+    best = None
+    for day, opens, closes in sessions:
+        if day not in DAYS or not opens:
+            continue
+        hour, minute = (int(x) for x in opens.split(":")[:2])
+        ahead = (DAYS.index(day) - now.weekday()) % 7
+        start = (now + dt.timedelta(days=ahead)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if start <= now + dt.timedelta(hours=1):
+            start += dt.timedelta(days=7)
+        end_h, end_m = (int(x) for x in (closes or opens).split(":")[:2])
+        end = start.replace(hour=end_h, minute=end_m)
+        if end <= start:
+            end = start + dt.timedelta(hours=2)
+        if best is None or start < best[0]:
+            best = (start, end)
+    return best
+
+
+class ActionRemindMe(Action):
+    """ "Remind me": a reminder before the next session, and a check-in afterwards."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_remind_me"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Schedule both reminders with Rasa and record the follow-up."""
+        shown = list(tracker.get_slot("shown") or [])
+        if not shown:
+            dispatcher.utter_message(
+                text="I can remind you about something I've suggested. What would you like me to look for?"
+            )
+            return []
+        service_id = shown[_pick(tracker, shown)]
+        now = db.local_now()
+        with db.session() as s:
+            doc = s.scalar(select(dm.SearchDocument).where(dm.SearchDocument.service_id == service_id))
+            if doc is None:
+                dispatcher.utter_message(text="Sorry, that service is no longer in the directory.")
+                return []
+            when = next_session(doc.sessions or [], now)
+            if when is None:
+                start = end = now + dt.timedelta(days=7)
+                remind_at = None
+            else:
+                start, end = when
+                remind_at = start - dt.timedelta(hours=2)
+                if remind_at <= now:
+                    remind_at = None
+            ask_at = end + dt.timedelta(hours=2)
+            if ask_at.hour >= 21 or ask_at.hour < 9:
+                ask_at = (ask_at + dt.timedelta(days=1 if ask_at.hour >= 21 else 0)).replace(hour=10, minute=0)
+            suggestion = s.scalars(
+                select(Suggestion)
+                .where(Suggestion.sender_id == tracker.sender_id, Suggestion.service_id == service_id)
+                .order_by(Suggestion.id.desc())
+            ).first()
+            if suggestion is not None:
+                suggestion.status = "reminder"
+            followup = FollowUp(
+                sender_id=tracker.sender_id,
+                suggestion_id=suggestion.id if suggestion else None,
+                service_id=service_id,
+                service_name=doc.name,
+                starts_at=db.utc_naive(start),
+                remind_at=db.utc_naive(remind_at or start),
+                ask_at=db.utc_naive(ask_at),
+            )
+            s.add(followup)
+            s.flush()
+            followup_id, name = followup.id, doc.name
+        events: list[EventType] = []
+        entities = [{"entity": "followup_id", "value": str(followup_id)}]
+        if remind_at is not None:
+            events.append(
+                ReminderScheduled(
+                    "EXTERNAL_reminder",
+                    remind_at,
+                    entities=entities,
+                    name=f"remind-{followup_id}-{tracker.sender_id}",
+                    kill_on_user_message=False,
+                )
+            )
+            dispatcher.utter_message(
+                text=f"I'll remind you about {name} on {_when(remind_at)}. It starts at {start:%H:%M}."
+            )
+        else:
+            dispatcher.utter_message(
+                text=f"{name} doesn't list a time I can remind you about, so it's worth ringing them first."
+            )
+        events.append(
+            ReminderScheduled(
+                "EXTERNAL_followup",
+                ask_at,
+                entities=entities,
+                name=f"followup-{followup_id}-{tracker.sender_id}",
+                kill_on_user_message=False,
+            )
+        )
+        dispatcher.utter_message(
+            text="Afterwards I'll ask how it went. Say \"stop messages\" any time if you'd rather I didn't."
+        )
+        return events
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B} at {moment:%H:%M}"
+
+
+class ActionSendReminder(Action):
+    """A reminder Rasa's scheduler fires before a session."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_send_reminder"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Remind the person, unless they have since asked to be forgotten."""
+        followup_id = next(
+            (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "followup_id"),
+            None,
+        )
+        with db.session() as s:
+            followup = s.get(FollowUp, int(followup_id)) if str(followup_id or "").isdigit() else None
+            if followup is None or followup.sender_id != tracker.sender_id:
+                return []
+            start = followup.starts_at.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(db.config().timezone))
+            dispatcher.utter_message(
+                text=f"Just a reminder: {followup.service_name} starts at {start:%H:%M} today. I hope you enjoy it."
+            )
+        return []
+
+
+class ValidateRefineForm(FormValidationAction):
+    """ "Not for me": asks why, and then only what that reason needs."""
+
+    def name(self) -> str:
+        """Form validator name."""
+        return "validate_refine_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """The reason, then a new day or interest when that was the reason."""
+        reason = tracker.get_slot("refine_reason")
+        extra = {"day": ["when"], "thing": ["interest"]}.get(reason or "", [])
+        return ["refine_reason", *extra]
+
+    def validate_refine_reason(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Read the reason; a new day or interest is asked for next."""
+        text = str(slot_value or "").lower()
+        reason = next((key for key, pattern in REFINE.items() if re.search(pattern, text)), "other")
+        events: dict[str, Any] = {"refine_reason": reason}
+        if reason == "day":
+            events["when"] = None
+        if reason == "thing":
+            events["interest"] = None
+        return events
+
+    validate_when = ValidateSuggestForm.validate_when
+    validate_interest = ValidateSuggestForm.validate_interest
+
+
+class ActionRefineServices(Action):
+    """Search again, with the reason it wasn't right taken into account."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_refine_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Record why, then show others that fit better."""
+        reason = tracker.get_slot("refine_reason") or "other"
+        shown = list(tracker.get_slot("shown") or [])
+        with db.session() as s:
+            for row in s.scalars(
+                select(Suggestion).where(Suggestion.sender_id == tracker.sender_id, Suggestion.service_id.in_(shown))
+            ):
+                row.status, row.reason = "not_for_me", reason
+            if reason == "cost":
+                found = store.profile(s, tracker.sender_id)
+                found.preferences = {**(found.preferences or {}), "free_only": True}
+        dispatcher.utter_message(text="Thanks for telling me. Let me look again.")
+        if reason == "other":
+            dispatcher.utter_message(
+                text="I might not have the right thing in my list. Someone from our team may know other options.",
+                buttons=[
+                    {"title": "Talk to a person", "payload": "/request_human"},
+                    {"title": "Look for something else", "payload": "/ask_local_help"},
+                ],
+            )
+            return [SlotSet("refine_reason", None)]
+        events = suggest(
+            dispatcher,
+            tracker,
+            exclude=set(shown),
+            page=0,
+            within=1.5 if reason == "far" else 3.0,
+            free_only=True if reason == "cost" else None,
+        )
+        return [*events, SlotSet("refine_reason", None)]
