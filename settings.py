@@ -16,12 +16,17 @@ Values come from environment variables, then from an optional `.env` file at the
 | `SAFETY_NET_SECONDS` | `4` | how long the gateway waits for Rasa to answer a risky message before it sends the safety reply itself |
 | `CHECKIN_EVERY_DAYS` | `14` | offer the loneliness check-in at most this often (days) |
 | `KINDRED_TIMEZONE` | `Europe/London` | local time for reminders and the directory's opening times |
+| `TELEGRAM_TOKEN` | unset (Telegram off) | the bot token from @BotFather |
+| `TELEGRAM_MODE` | `polling` | `polling` (no public address needed) or `webhook` |
+| `TELEGRAM_WEBHOOK_URL` | unset | webhook mode: this gateway's public HTTPS address; Telegram posts to `<it>/telegram/webhook` with a secret header |
+| `TELEGRAM_API_URL` | `https://api.telegram.org/bot` | the Bot API server (a local Bot API server, or the tests' fake) |
 | `KINDRED_VAR` | `var` | where data, logs, secrets and the built spaCy pipeline live |
 | `KINDRED_SECRET` | generated into `var/secret` | signs the Rasa callback URL and the Rasa API token |
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -84,6 +89,16 @@ class Settings:
     checkin_every_days: int = 14
     # Local time for reminders and "Tuesdays 12:00" (the directory's times are local).
     timezone: str = "Europe/London"
+    # Telegram: off unless a bot token is set.
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_mode: str = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+
+    @property
+    def telegram_secret(self) -> str:
+        """The secret Telegram sends with every webhook request (letters, digits, _ and - only)."""
+        return "tg-" + hashlib.sha256(f"telegram:{self.secret}".encode()).hexdigest()[:40]
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -133,6 +148,13 @@ class Settings:
             problems.append(
                 "RASA_REPLICAS is more than 1 but the tracker store is SQLite: set DATABASE_URL "
                 "(or TRACKER_DATABASE_URL) to a PostgreSQL database that every replica can reach."
+            )
+        if self.telegram_token and self.telegram_mode not in ("polling", "webhook"):
+            problems.append(f"TELEGRAM_MODE must be 'polling' or 'webhook', not '{self.telegram_mode}'.")
+        if self.telegram_token and self.telegram_mode == "webhook" and not self.telegram_webhook_url:
+            problems.append(
+                "TELEGRAM_MODE is 'webhook' but TELEGRAM_WEBHOOK_URL is not set: give the public HTTPS address "
+                "of this gateway (Telegram will post to <that address>/telegram/webhook)."
             )
         return problems
 
@@ -184,4 +206,8 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         secret=_secret(var, env),
         checkin_every_days=max(1, int(_number(env, "CHECKIN_EVERY_DAYS", "14"))),
         timezone=env.get("KINDRED_TIMEZONE", "Europe/London"),
+        telegram_token=env.get("TELEGRAM_TOKEN") or None,
+        telegram_mode=env.get("TELEGRAM_MODE", "polling").strip().lower(),
+        telegram_webhook_url=(env.get("TELEGRAM_WEBHOOK_URL") or "").rstrip("/") or None,
+        telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
     )

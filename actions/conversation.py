@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -66,34 +66,6 @@ def at_risk(tracker: Tracker) -> bool:
 def upset(tracker: Tracker) -> bool:
     """Whether any of the last few messages sounded upset (sad, anxious, grieving, overwhelmed)."""
     return any(extract(e.get("text") or "").feeling in UPSET for e in session_user_events(tracker)[-3:])
-
-
-class ActionSessionStart(Action):
-    """Start a session: carry slots over and fill what the profile remembers."""
-
-    def name(self) -> str:
-        """Rasa's session start action, replaced."""
-        return "action_session_start"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Carry over slots, refresh them from the profile, then listen."""
-        events: list[EventType] = [SessionStarted()]
-        carried = {
-            key: value
-            for key, value in tracker.current_slot_values().items()
-            if value is not None and key not in ("requested_slot", "offer", "shown", "search_page", "pick")
-        }
-        with db.session() as s:
-            found = store.profile(s, tracker.sender_id, create=False)
-            if found is not None:
-                carried["name"] = found.name
-                if found.place:
-                    carried["location"] = found.place
-                if found.preferences is not None:
-                    carried["access_cost"] = "known"
-        events += [SlotSet(key, value) for key, value in carried.items() if value is not None]
-        events.append(ActionExecuted("action_listen"))
-        return events
 
 
 class ActionConverse(Action):

@@ -91,7 +91,8 @@ class ActionAskWent(Action):
             name = found.service_name if found else "it"
             if found is not None:
                 found.status = "asked"
-        person = tracker.get_slot("name")
+            profile = store.profile(s, tracker.sender_id, create=False)
+            person = profile.name if profile is not None else None
         hello = f"Hello {person}! " if person else "Hello! "
         dispatcher.utter_message(
             text=f"{hello}Did you get to {name}?",

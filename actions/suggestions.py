@@ -149,17 +149,20 @@ class ValidateSuggestForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        """Location always; day and interest only when the kind of service needs them; cost once."""
+        """Where, unless known; day and interest only when the kind of service needs them; cost once."""
         with db.session() as s:
+            # Whatever the person says while the form is open still counts ("I love singing").
+            store.remember(s, tracker.sender_id, extract(tracker.latest_message.get("text") or ""))
             found = store.profile(s, tracker.sender_id)
             plan = lifecourse.plan(tracker.get_slot("service_kind"), store.as_dict(found))
-            has_point = found.latitude is not None
+            has_point, has_preferences = found.latitude is not None, found.preferences is not None
         slots = [] if has_point else ["location"]
         if plan.needs_interest:
             slots.append("interest")
         if plan.needs_day:
             slots.append("when")
-        slots.append("access_cost")
+        if not has_preferences:
+            slots.append("access_cost")
         return slots
 
     def validate_location(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot import health, webchat
 from bot.hub import Hub
-from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, TRACKER_ENGINE
+from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, TELEGRAM, TRACKER_ENGINE
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.validation import BadInput
@@ -63,6 +63,27 @@ async def rasa_callback(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """Telegram posts updates here (webhook mode); the secret header is checked on every request."""
+    settings = request.app[SETTINGS]
+    channel = request.app.get(TELEGRAM)
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if (
+        channel is None
+        or settings.telegram_mode != "webhook"
+        or not hmac.compare_digest(given, settings.telegram_secret)
+    ):
+        raise web.HTTPForbidden(text="not Telegram")
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="not JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+        raise web.HTTPBadRequest(text="not a Telegram update")
+    await channel.webhook(body)
+    return web.json_response({"ok": True})
+
+
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     settings.var.mkdir(parents=True, exist_ok=True)
@@ -83,10 +104,20 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     # Load the sentence encoder and classifier now, so the first message is not the slow one.
     await asyncio.to_thread(shared_semantic)
     app[RELAY] = Relay(app[SESSIONS], tracker_engine, app[RASA], triage, app[HUB].push, settings.safety_net_seconds)
+    telegram = None
+    if settings.telegram_token:
+        from bot.telegram import TelegramChannel
+
+        telegram = TelegramChannel(settings, app[SESSIONS], app[RELAY])
+        app[TELEGRAM] = telegram
+        app[HUB].channels["telegram"] = telegram.deliver
+        await telegram.start()
     resumed = app[RELAY].resume_pending()
     if resumed:
         log.info("resuming %d conversations with messages kept while we were down", resumed)
     yield
+    if telegram is not None:
+        await telegram.stop()
     await app[HUB].close_all()
     await app[RELAY].close()
     await http.close()
@@ -109,3 +140,4 @@ def setup_routes(app: web.Application) -> None:
     webchat.setup_routes(app)
     health.setup_routes(app)
     app.router.add_post("/rasa/callback/{secret}", rasa_callback, name="rasa_callback")
+    app.router.add_post("/telegram/webhook", telegram_webhook, name="telegram_webhook")

@@ -16,7 +16,7 @@ async def _action_server(request: web.Request) -> bool:
     try:
         async with request.app[HTTP].get(url, timeout=aiohttp.ClientTimeout(total=3)) as response:
             return response.status == 200
-    except (aiohttp.ClientError, TimeoutError, OSError):
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
         return False
 
 

@@ -1,9 +1,10 @@
-"""Delivers messages to residents on the channel they use (web chat sockets; Telegram next)."""
+"""Delivers messages to residents on the channel they use: web chat sockets, or Telegram."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -17,6 +18,8 @@ class Hub:
 
     def __init__(self) -> None:
         self.sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        # Senders for other channels: channel name -> async deliver(conversation, event).
+        self.channels: dict[str, Callable[[Conversation, dict], Awaitable[None]]] = {}
 
     def attach(self, conversation_id: str, socket: web.WebSocketResponse) -> None:
         """Send this conversation's messages to `socket` from now on."""
@@ -29,7 +32,13 @@ class Hub:
             self.sockets.pop(conversation_id, None)
 
     async def push(self, conversation: Conversation, event: dict) -> None:
-        """Send an event to every open socket of the conversation (history covers the rest)."""
+        """Send an event to the person's channel: Telegram, or every open web chat socket."""
+        deliver = self.channels.get(conversation.channel)
+        if deliver is not None:
+            try:
+                await deliver(conversation, event)
+            except Exception:  # a channel's failure must never lose the stored message or stop the relay
+                log.exception("could not hand a message to the %s channel", conversation.channel)
         for socket in list(self.sockets.get(conversation.id, ())):
             try:
                 await socket.send_json(event)

@@ -20,3 +20,5 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 RASA = web.AppKey("rasa", RasaClient)
 RELAY = web.AppKey("relay", Relay)
 HUB = web.AppKey("hub", Hub)
+# The Telegram channel, when TELEGRAM_TOKEN is set (bot.telegram.TelegramChannel).
+TELEGRAM = web.AppKey("telegram", object)

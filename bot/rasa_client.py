@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import aiohttp
@@ -34,7 +35,7 @@ class RasaClient:
                     raise RasaUnavailable(f"{url} answered {response.status}")
                 await response.read()
                 return url
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             raise RasaUnavailable(f"{url}: {error!r}") from error
 
     async def status(self) -> list[dict]:
@@ -47,7 +48,7 @@ class RasaClient:
                 ) as response:
                     body = await response.json() if response.status == 200 else {}
                     up = response.status == 200 and bool(body.get("model_file"))
-            except (aiohttp.ClientError, TimeoutError, OSError, ValueError):
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError):
                 up = False
             out.append({"url": url, "up": up})
         return out

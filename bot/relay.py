@@ -119,7 +119,7 @@ class Relay:
             return True
         try:
             await asyncio.wait_for(turn.done.wait(), timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
             return False
         return True
 
@@ -177,6 +177,13 @@ class Relay:
         self._turns.pop(message.id, None)
         if turn.forget:
             await self.forget(conversation_id)
+        elif not turn.answered:
+            # Rasa took the message but said nothing (a custom action failed, say): never leave a
+            # resident talking to silence.
+            log.warning("no reply from Rasa to message %s in %s", message.id, conversation_id)
+            await self.say(
+                conversation_id, load_config().wording["no_answer_note"], source="gateway", reply_to=message.id
+            )
         turn.done.set()
 
     # --- from Rasa ------------------------------------------------------------------------------

@@ -28,6 +28,27 @@ def new_web_conversation(session: Session) -> tuple[Conversation, str]:
     return conversation, token
 
 
+def telegram_identity(chat_id: int) -> str:
+    """What is stored for a Telegram chat: its id, which is needed to send to it (never shown to staff)."""
+    return f"telegram:{int(chat_id)}"
+
+
+def telegram_conversation(session: Session, chat_id: int) -> Conversation:
+    """The conversation for a Telegram chat, started on first contact."""
+    identity = telegram_identity(chat_id)
+    found = session.scalars(select(Conversation).where(Conversation.external_id == identity)).first()
+    if found is None:
+        found = Conversation(id=f"tg-{uuid.uuid4().hex}", channel="telegram", external_id=identity)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def telegram_chat_id(conversation: Conversation) -> int:
+    """The Telegram chat a conversation belongs to."""
+    return int(conversation.external_id.split(":", 1)[1])
+
+
 def conversation_by_token(session: Session, channel: str, token: str) -> Conversation | None:
     """The conversation a channel token belongs to."""
     return session.scalars(select(Conversation).where(Conversation.external_id == token_hash(channel, token))).first()

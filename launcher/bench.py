@@ -128,7 +128,7 @@ async def _drive(base: str, conversations: int, concurrency: int, turns: int) ->
                         if r.status != 200 or not body.get("replies"):
                             errors += 1
                             continue
-                except (aiohttp.ClientError, TimeoutError):
+                except (aiohttp.ClientError, asyncio.TimeoutError):
                     errors += 1
                     continue
                 latencies.append((time.perf_counter() - began) * 1000)

@@ -44,6 +44,7 @@ def isolated_env(var: Path, **extra: str) -> dict[str, str]:
         "TRACKER_DATABASE_URL": "",
         "REDIS_URL": "",
         "RASA_REPLICAS": "1",
+        "TELEGRAM_TOKEN": "",
         "PUBLIC_ORIGINS": "",
     }
     env.update(extra)

@@ -68,3 +68,25 @@ async def test_large_text_switch_and_no_serious_accessibility_violations(page: P
     results = await Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], [(v["id"], v["help"]) for v in serious]
+
+
+async def test_a_carer_finds_respite_and_sets_a_reminder_with_buttons(page: Page) -> None:
+    """A whole conversation in the page: typing, quick replies, suggestion cards and their buttons."""
+    log = page.get_by_role("log")
+    await expect(log).to_contain_text("not a person", timeout=30_000)
+    box = page.get_by_label("Message")
+    await box.fill("I look after my husband, he has dementia")
+    await box.press("Enter")
+    await expect(log).to_contain_text("husband", timeout=30_000)
+    await box.fill("I need a break from caring")
+    await box.press("Enter")
+    await expect(log).to_contain_text("Whereabouts are you?", timeout=30_000)
+    await expect(page.get_by_role("button", name="Use my location")).to_be_visible()
+    await box.fill("BS7")
+    await box.press("Enter")
+    await page.get_by_role("button", name="No, either is fine").click(timeout=30_000)
+    await expect(log).to_contain_text("carer's assessment", timeout=30_000)
+    await page.get_by_role("button", name="Remind me").first.click()
+    await expect(log).to_contain_text("Afterwards I'll ask how it went", timeout=30_000)
+    OUTPUT.mkdir(exist_ok=True)
+    await page.screenshot(path=str(OUTPUT / "web-chat-suggestions.png"), full_page=True)

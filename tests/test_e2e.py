@@ -263,6 +263,9 @@ async def test_safety_replies_work_with_the_action_server_down(resident: Residen
         async with resident.http.get(f"{stack.settings.gateway_url}/health") as response:
             assert response.status == 503
             assert (await response.json())["action_server"] == "down"
+        # A turn that needs the action server is not met with silence.
+        chat = await resident.say("my cat knocked a plant over")
+        assert "something went wrong on my side" in texts(chat)
     finally:
         stack.restart("actions")
 

@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from bot.models import Base
 from database import alembic_config, include_object, make_engine, upgrade
 from directory.models import DirectoryBase
+from residents.models import ResidentsBase
 
 ADMIN_URL = os.environ.get("KINDRED_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -25,7 +26,7 @@ def check(url: str) -> None:
     upgrade(engine)  # a second upgrade is a no-op
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": include_object})
-        diff = compare_metadata(context, [Base.metadata, DirectoryBase.metadata])
+        diff = compare_metadata(context, [Base.metadata, DirectoryBase.metadata, ResidentsBase.metadata])
         tables = set(inspect(connection).get_table_names())
     assert diff == [], diff
     assert {"conversations", "messages", "escalations", "dir_services", "dir_search_documents"} <= tables

@@ -56,13 +56,17 @@
     if (pending) { const s = document.createElement("span"); s.className = "who"; s.textContent = "Not sent yet"; div.appendChild(s); }
     log.appendChild(div);
     if (m.buttons && m.buttons.length) {
-      clearButtons();
+      // Buttons stay usable until the resident answers (a suggestion has one row per card).
       const row = document.createElement("div");
       row.className = "buttons";
       m.buttons.forEach((b) => {
         const btn = document.createElement("button");
         btn.type = "button"; btn.textContent = b.title;
-        btn.addEventListener("click", () => { clearButtons(); send({ payload: b.payload, title: b.title }); });
+        btn.addEventListener("click", () => {
+          clearButtons();
+          if (b.payload === "/share_location") { shareLocation(); return; }
+          send({ payload: b.payload, title: b.title });
+        });
         row.appendChild(btn);
       });
       log.appendChild(row);
@@ -114,6 +118,18 @@
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => { typing.hidden = true; }, 15000);
     return true;
+  }
+
+  // "Use my location": the browser asks the person first; only the coordinates are sent.
+  function shareLocation() {
+    const fallback = "I couldn't get your location. Please type your postcode instead.";
+    if (!navigator.geolocation) { errorEl.textContent = fallback; return; }
+    navigator.geolocation.getCurrentPosition(
+      (pos) => send({ location: { latitude: pos.coords.latitude, longitude: pos.coords.longitude },
+                      title: "📍 I shared my location" }),
+      () => { errorEl.textContent = fallback; },
+      { timeout: 15000, maximumAge: 600000 }
+    );
   }
 
   async function flushOutbox() {
