@@ -126,10 +126,19 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         tracker_engine.dispose()
 
 
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """No sniffing, and the chat may be framed only by this site and the organisations' own sites."""
+    ancestors = " ".join(["'self'", *request.app[SETTINGS].public_origins])
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {ancestors}")
+
+
 def init_app(settings: Settings) -> web.Application:
     """Build the gateway for a configuration."""
     app = web.Application(middlewares=[errors], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app.on_response_prepare.append(_security_headers)
     app.cleanup_ctx.append(_resources)
     setup_routes(app)
     return app

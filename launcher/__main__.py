@@ -105,11 +105,15 @@ def cmd_directory(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Benchmarks: turn latency against a bare `rasa init` assistant, or directory search."""
+    """Benchmarks: turn latency against a bare `rasa init` assistant, directory search, or channels."""
     if args.what == "directory":
         from launcher.bench_directory import bench_directory
 
         return bench_directory(args.services, args.runs)
+    if args.what == "channels":
+        from launcher.bench_channels import bench_channels
+
+        return bench_channels(args.residents)
     from launcher.bench import bench_turns
 
     return bench_turns(args.conversations, args.concurrency, args.turns)
@@ -141,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     directory.add_argument("rest", nargs=argparse.REMAINDER)
     directory.set_defaults(func=cmd_directory)
     bench = sub.add_parser("bench", help="benchmarks (not tests)")
-    bench.add_argument("what", choices=["turns", "directory"])
+    bench.add_argument("what", choices=["turns", "directory", "channels"])
+    bench.add_argument("--residents", type=int, default=20, help="channels: concurrent residents per channel")
     bench.add_argument("--services", type=int, default=100_000, help="directory: synthetic services")
     bench.add_argument("--runs", type=int, default=120, help="directory: runs of each search")
     bench.add_argument("-n", "--conversations", type=int, default=60)

@@ -238,3 +238,28 @@ async def test_safety_net_understands_indirect_phrasing_too(client: TestClient) 
         return any(m["source"] == "safety_net" and "116 123" in m["text"] for m in await history(client, token))
 
     await wait_for(answered)
+
+
+async def test_buttons_with_entities_and_shared_locations(client: TestClient) -> None:
+    token = await start(client)
+    assert (await send(client, {"token": token, "payload": '/remind_me{"pick":"2"}', "title": "Remind me"}))[0] == 202
+    sneaky = '/remind_me{"pick":"2","followup_id":"7"}'
+    assert (await send(client, {"token": token, "payload": sneaky}))[0] == 202
+    for bad in ("here", {"latitude": "x", "longitude": 1}, {"latitude": 95, "longitude": 0}, {"latitude": None}):
+        status, body = await send(client, {"token": token, "location": bad})
+        assert status == 400 and "postcode" in body["error"], bad
+    status, _ = await send(client, {"token": token, "location": {"latitude": 51.4601, "longitude": -2.5589}})
+    assert status == 202
+    with client.app[SESSIONS]() as session:
+        rows = list(session.scalars(select(Message).where(Message.author == "resident").order_by(Message.id)))
+    assert [(m.text, m.payload) for m in rows] == [
+        ("Remind me", '/remind_me{"pick":"2"}'),
+        (sneaky, None),
+        ("📍 I shared my location", '/share_location{"place":"51.46010,-2.55890"}'),
+    ]
+
+
+async def test_the_chat_may_be_framed_only_by_the_organisations_sites(client: TestClient) -> None:
+    response = await client.get("/")
+    assert response.headers["Content-Security-Policy"] == f"frame-ancestors 'self' {ORIGIN}"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -25,9 +25,9 @@ from bot.app import init_app
 from bot.keys import RELAY, SESSIONS
 from bot.models import Conversation, Message
 from bot.telegram import EDITED, GROUP, OTHER, PICTURE, STICKER, VOICE, split_text
+from launcher.fake_telegram import TOKEN, FakeTelegram
 from launcher.stack import Stack, isolated_env
 from residents.models import FollowUp
-from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.helpers import free_port
 
 CHAT = 5550001

@@ -1,4 +1,4 @@
-"""A local fake of the Telegram Bot API (aiohttp) for tests and the channel benchmark.
+"""A local fake of the Telegram Bot API (aiohttp), for the tests and `./kindred bench channels`.
 
 python-telegram-bot is pointed at it with `base_url`. It records every call, hands out updates by
 `getUpdates` (long polling, with offsets) or posts them to the webhook that `setWebhook` set (with
@@ -19,7 +19,7 @@ from aiohttp import web
 
 from launcher.stack import free_port
 
-TOKEN = "123456:TEST-fake-token"
+TOKEN = "123456:TEST-fake-token"  # noqa: S105 - the fake accepts only this made-up token
 
 
 @dataclass
