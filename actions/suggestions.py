@@ -113,8 +113,13 @@ def _find(
     return results, plan
 
 
-def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: list, start: int) -> list[str]:
-    """Show up to three results, each with its reason and buttons. Returns the ids shown."""
+def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: list, start: int,
+          intro: str = "", outro: str = "") -> list[str]:  # fmt: skip
+    """Show up to three results, each with its reason and buttons. Returns the ids shown.
+
+    The introduction goes on the first card and the closing question (with "Show me more" and "Not
+    for me") on the last, so a search is three messages, not six.
+    """
     page = results[start : start + PAGE]
     ids = []
     for number, (result, category) in enumerate(page, start=1):
@@ -122,13 +127,17 @@ def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: lis
         ids.append(result.id)
         summary = (result.description or "").replace("(Fictional demo entry: not a real service.) ", "")
         summary = summary if len(summary) <= 160 else summary[:157].rsplit(" ", 1)[0] + "…"
-        dispatcher.utter_message(
-            text=f"{result.name}\n{result.why}\n{summary}".strip(),
-            buttons=[
-                {"title": "Remind me", "payload": f'/remind_me{{"pick":"{number}"}}'},
-                {"title": "How would I get there?", "payload": f'/ask_transport{{"pick":"{number}"}}'},
-            ],
-        )
+        text = f"{result.name}\n{result.why}\n{summary}".strip()
+        buttons = [
+            {"title": "Remind me", "payload": f'/remind_me{{"pick":"{number}"}}'},
+            {"title": "How would I get there?", "payload": f'/ask_transport{{"pick":"{number}"}}'},
+        ]
+        if number == 1 and intro:
+            text = f"{intro}\n\n{text}"
+        if number == len(page):
+            text = f"{text}\n\n{outro}".strip()
+            buttons += _closing_buttons()
+        dispatcher.utter_message(text=text, buttons=buttons)
     return ids
 
 
@@ -284,12 +293,12 @@ def suggest(
                 ],
             )
             return [SlotSet("when", None), SlotSet("search_page", float(page))]
+        intro = ""
         if page == 0 and not exclude:
-            dispatcher.utter_message(text=f"Here {'is' if len(results) == 1 else 'are'} what I found near {place}:")
-        shown = _show(dispatcher, s, tracker.sender_id, results, page * PAGE)
-    for note in plan.notes if page == 0 else []:
-        dispatcher.utter_message(text=note)
-    dispatcher.utter_message(text="Would any of these suit you?", buttons=_closing_buttons())
+            intro = f"Here's what I found near {place}:"
+        notes = plan.notes if page == 0 else []
+        outro = "\n\n".join([*notes, "Would any of these suit you?"])
+        shown = _show(dispatcher, s, tracker.sender_id, results, page * PAGE, intro, outro)
     previous = list(tracker.get_slot("shown") or []) if (page or exclude) else []
     return [SlotSet("shown", previous + shown), SlotSet("search_page", float(page)), SlotSet("when", day)]
 

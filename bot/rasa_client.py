@@ -22,13 +22,16 @@ class RasaClient:
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=3)
         self._next = itertools.cycle(range(len(urls)))
 
-    async def send(self, sender: str, text: str) -> str:
+    async def send(self, sender: str, text: str, metadata: dict | None = None) -> str:
         """Have Rasa process one message; its replies arrive at the callback. Returns the replica."""
         url = self.urls[next(self._next)]
+        body: dict = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
         try:
             async with self.http.post(
                 f"{url}/webhooks/callback/webhook",
-                json={"sender": sender, "message": text},
+                json=body,
                 timeout=self.timeout,
             ) as response:
                 if response.status >= 500 or response.status in (404, 409):

@@ -15,6 +15,7 @@ not sent a second time.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ class Turn:
     """What has happened so far while Rasa processes one resident message."""
 
     message_id: int
+    # The gateway's semantic triage of the message, passed to Rasa so it isn't computed twice.
+    semantic: dict = field(default_factory=dict)
     answered: bool = False
     suppress: bool = False
     forget: bool = False
@@ -107,7 +110,7 @@ class Relay:
                 risk=assessment.as_dict() if assessment.risk != "none" else None,
             )
             session.expunge(message)
-        self._turns[message.id] = Turn(message.id)
+        self._turns[message.id] = Turn(message.id, semantic=dict(assessment.semantic))
         self._spawn(self._watch(conversation_id, message.id, assessment))
         self.kick(conversation_id)
         return message
@@ -153,10 +156,15 @@ class Relay:
         turn = self._turns.setdefault(message.id, Turn(message.id))
         delay = 0.5
         text = message.payload or _literal(message.text)
+        metadata = (
+            {"kindred": {"sha256": hashlib.sha256(text.encode()).hexdigest(), "semantic": turn.semantic}}
+            if turn.semantic and not message.payload
+            else None
+        )
         while True:
             self._inflight[conversation_id] = turn
             try:
-                replica = await self.rasa.send(conversation_id, text)
+                replica = await self.rasa.send(conversation_id, text, metadata)
             except RasaUnavailable as error:
                 if self.rasa_up:
                     log.warning("Rasa unavailable, keeping messages until it returns: %s", error)

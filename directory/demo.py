@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -90,9 +91,15 @@ def _id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
+@lru_cache(maxsize=64)
+def _codes(outward: str) -> tuple[str, ...]:
+    """Every live postcode in an outward code, sorted (one scan of the table per outward code)."""
+    return tuple(sorted(k for k in postcode_table(outward[0]) if k[: len(k) - 3] == outward))
+
+
 def _postcodes(outward: str, rng: random.Random, n: int) -> list[tuple[str, float, float]]:
     table = postcode_table(outward[0])
-    codes = sorted(k for k in table if k[: len(k) - 3] == outward)
+    codes = list(_codes(outward))
     picked = rng.sample(codes, min(n, len(codes)))
     out = []
     for code in picked:

@@ -212,7 +212,9 @@ class Stack:
         """Rasa's endpoints: endpoints.yml with the stores and ports this configuration uses."""
         s = self.settings
         config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
-        config["action_endpoint"] = {"url": s.action_url}
+        # The domain goes only to the actions that declare `send_domain: true` (the form validators):
+        # serialising it for every custom action call costs time on every turn.
+        config["action_endpoint"] = {"url": s.action_url, "enable_selective_domain": True}
         config["tracker_store"] = {"type": "SQL", "url": s.rasa_tracker_url}
         if s.redis_url:
             from urllib.parse import urlsplit

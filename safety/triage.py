@@ -24,12 +24,20 @@ def add_type(assessment: Assessment, risk_type: str, level: str) -> None:
         assessment.risk = level
 
 
-def triage(text: str, semantic: SemanticTriage | None = None) -> Assessment:
-    """Risk, risk types, loneliness and need for one message."""
+def triage(
+    text: str, semantic: SemanticTriage | None = None, probability: dict[str, float] | None = None
+) -> Assessment:
+    """Risk, risk types, loneliness and need for one message.
+
+    `probability` is the semantic layer's output for this same text when it was already computed
+    (the gateway triages every message before Rasa sees it and passes this along), so the sentence
+    encoder runs once per message, not twice.
+    """
     found = shared_rules().analyse(text)
     if not (text or "").strip():
         return found
-    meaning = (semantic or shared_semantic()).analyse(text)
+    layer = semantic or shared_semantic()
+    meaning = layer.decide(dict(probability)) if probability else layer.analyse(text)
     found.semantic = {k: round(v, 3) for k, v in meaning.probability.items() if v >= 0.05}
     if not found.discounted:
         for risk_type in meaning.risk_types:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import aiohttp
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright, expect
@@ -90,3 +91,37 @@ async def test_a_carer_finds_respite_and_sets_a_reminder_with_buttons(page: Page
     await expect(log).to_contain_text("Afterwards I'll ask how it went", timeout=30_000)
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "web-chat-suggestions.png"), full_page=True)
+
+
+async def test_the_page_works_at_200_percent_text_on_a_phone(page: Page) -> None:
+    """WCAG 1.4.4: at twice the text size nothing is cut off and nothing scrolls sideways."""
+    await expect(page.get_by_role("log")).to_contain_text("not a person", timeout=30_000)
+    await page.evaluate("document.documentElement.style.fontSize = '200%'")
+    overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    for control in (page.get_by_label("Message"), page.get_by_role("button", name="Send")):
+        await expect(control).to_be_visible()
+        box = await control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 391
+    await page.screenshot(path=str(OUTPUT / "web-chat-200-percent.png"), full_page=True)
+
+
+async def test_a_message_typed_offline_is_sent_once_when_the_connection_returns(page: Page, stack: Stack) -> None:
+    log = page.get_by_role("log")
+    await expect(log).to_contain_text("How are you today?", timeout=30_000)
+    before = await page.locator(".msg.bot").count()
+    await page.context.set_offline(True)
+    box = page.get_by_label("Message")
+    await box.fill("I watched a good film last night")
+    await box.press("Enter")
+    await expect(page.locator("#status")).to_contain_text("offline", timeout=10_000)
+    await page.context.set_offline(False)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    await page.wait_for_function(f"document.querySelectorAll('.msg.bot').length > {before}", timeout=30_000)
+    token = await page.evaluate("localStorage.getItem('kindred.token')")
+    async with aiohttp.ClientSession() as http:
+        url = f"{stack.settings.gateway_url}/api/chat/history"
+        async with http.get(url, params={"token": token}) as response:
+            messages = (await response.json())["messages"]
+    mine = [m for m in messages if m["author"] == "resident" and m["text"] == "I watched a good film last night"]
+    assert len(mine) == 1

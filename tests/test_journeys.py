@@ -5,6 +5,7 @@ follow-up; the check-in; the profile across sessions; forgetting."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import pytest
@@ -117,7 +118,7 @@ async def test_a_carer_is_asked_how_they_are_gets_respite_and_a_refined_search(
     again = result_cards(refined)
     assert not {c["text"] for c in again} & {c["text"] for c in cards}
     if again:
-        assert all(float(c["text"].split("\n")[1].split(" miles")[0]) <= 1.5 for c in again)
+        assert all(float(re.search(r"([0-9.]+) miles away", c["text"]).group(1)) <= 1.5 for c in again)
     else:
         assert "couldn't find" in texts(refined)
     last = again or cards
@@ -171,7 +172,7 @@ async def test_a_risk_in_the_middle_of_a_form_is_answered_at_once(resident: Resi
     urgent = await resident.say("I want to end my life")
     assert "116 123" in texts(urgent) and "postcode" not in texts(urgent)
     after = await resident.say("BS5")
-    assert "Here are what I found" not in texts(after)  # the form was stopped, not resumed
+    assert "what I found near" not in texts(after)  # the form was stopped, not resumed
 
 
 async def test_the_profile_outlives_a_session_and_forget_me_deletes_it(resident: Resident, stack: Stack) -> None:

@@ -18,6 +18,7 @@ discounted, semantic, age}.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -77,7 +78,7 @@ class RiskTriage(GraphComponent):
         if text.startswith("/"):
             message.set("risk", Assessment().as_dict(), add_to_output=True)
             return
-        found = triage(text, self.semantic)
+        found = triage(text, self.semantic, _precomputed(message, text))
         ranking = message.get(INTENT_RANKING_KEY) or []
         if not found.discounted:
             for candidate in ranking:
@@ -118,6 +119,18 @@ class RiskTriage(GraphComponent):
             message.set(ENTITIES, entities, add_to_output=True)
         elif str(top.get("name", "")).startswith(RISK_INTENT_PREFIX):
             message.set(INTENT, _next_safe_intent(ranking), add_to_output=True)
+
+
+def _precomputed(message: Message, text: str) -> dict[str, float] | None:
+    """The gateway's semantic probabilities for exactly this text, if it sent them with the message."""
+    kindred = (message.get("metadata") or {}).get("kindred") or {}
+    semantic = kindred.get("semantic")
+    if not isinstance(semantic, dict) or kindred.get("sha256") != hashlib.sha256(text.encode()).hexdigest():
+        return None
+    try:
+        return {str(k): float(v) for k, v in semantic.items()}
+    except (TypeError, ValueError):
+        return None
 
 
 def _next_safe_intent(ranking: list[dict]) -> dict:
