@@ -276,3 +276,14 @@ async def test_a_whole_conversation_on_telegram(model: Path, tmp_path: Path) -> 
             assert any(c.method == "sendChatAction" for c in fake.calls)
         finally:
             await asyncio.to_thread(stack.stop)
+
+
+async def test_commands_become_the_matching_intents(gateway: TestClient, fake: FakeTelegram) -> None:
+    for command in ("/help", "/stop", "/forget@kindred_test_bot"):
+        await fake.send(fake.update(message=fake.message(CHAT, command)))
+    await until(lambda: len(stored(gateway)) == 3)
+    assert [(m.text, m.payload) for m in stored(gateway)] == [
+        ("/help", "/ask_capabilities"),
+        ("/stop", "/stop_checkins"),
+        ("/forget", "/forget_me"),
+    ]
