@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import db
 from actions.wording import choose
 from bot.models import utcnow
-from directory.search import DAY_NAMES, DAYS
+from directory.search import DAYS
 from residents import store
 from residents.extract import Facts, extract
 
@@ -208,8 +208,3 @@ def next_weekday(day: str, now: Any) -> Any:
     target = DAYS.index(day)
     ahead = (target - now.weekday()) % 7 or 7
     return (now + dt.timedelta(days=ahead)).replace(hour=10, minute=0, second=0, microsecond=0)
-
-
-def day_name(day: str) -> str:
-    """ "Thursdays" for "th"."""
-    return DAY_NAMES[day]

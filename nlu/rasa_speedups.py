@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import ValidationError, validators
+from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
@@ -42,6 +42,3 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 def apply() -> None:
     """Install the cached validation (idempotent)."""
     RemoteAction._validate_action_result = _validate_action_result
-
-
-__all__ = ["ValidationError", "apply"]
