@@ -20,6 +20,8 @@ Values come from environment variables, then from an optional `.env` file at the
 | `TELEGRAM_MODE` | `polling` | `polling` (no public address needed) or `webhook` |
 | `TELEGRAM_WEBHOOK_URL` | unset | webhook mode: this gateway's public HTTPS address; Telegram posts to `<it>/telegram/webhook` with a secret header |
 | `TELEGRAM_API_URL` | `https://api.telegram.org/bot` | the Bot API server (a local Bot API server, or the tests' fake) |
+| `STAFF_SESSION_MINUTES` | `30` | a staff console session ends after this many minutes without use (and after 12 hours in any case) |
+| `RETENTION_DAYS` | `365` | conversations with no activity for this many days are deleted (admins can change it in the console) |
 | `KINDRED_VAR` | `var` | where data, logs, secrets and the built spaCy pipeline live |
 | `KINDRED_SECRET` | generated into `var/secret` | signs the Rasa callback URL and the Rasa API token |
 """
@@ -94,6 +96,10 @@ class Settings:
     telegram_mode: str = "polling"
     telegram_webhook_url: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
+    # The staff console: minutes without use before a session ends.
+    staff_idle_minutes: int = 30
+    # Delete conversations with no activity for this many days (the console's setting wins).
+    retention_days: int = 365
 
     @property
     def telegram_secret(self) -> str:
@@ -210,4 +216,6 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         telegram_mode=env.get("TELEGRAM_MODE", "polling").strip().lower(),
         telegram_webhook_url=(env.get("TELEGRAM_WEBHOOK_URL") or "").rstrip("/") or None,
         telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
+        staff_idle_minutes=max(1, int(_number(env, "STAFF_SESSION_MINUTES", "30"))),
+        retention_days=max(1, int(_number(env, "RETENTION_DAYS", "365"))),
     )

@@ -14,9 +14,12 @@ from sqlalchemy.orm import sessionmaker
 
 from bot import health, webchat
 from bot.hub import Hub
-from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, TELEGRAM, TRACKER_ENGINE
+from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, STAFF_BUS, TELEGRAM, TRACKER_ENGINE
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
+from bot.staff import retention
+from bot.staff import web as staff_web
+from bot.staff.events import StaffBus
 from bot.validation import BadInput
 from database import make_engine, upgrade
 from safety.semantic import shared as shared_semantic
@@ -44,6 +47,11 @@ async def errors(request: web.Request, handler) -> web.StreamResponse:  # noqa: 
         raise
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
+        if request.path.startswith("/staff"):
+            return web.Response(
+                text="Sorry, something went wrong on our side. Nothing was lost; please go back and try again.",
+                status=500,
+            )
         return web.json_response(
             {"error": "Sorry, something went wrong on our side. Anything you sent before is safe. Please try again."},
             status=500,
@@ -104,6 +112,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     # Load the sentence encoder and classifier now, so the first message is not the slow one.
     await asyncio.to_thread(shared_semantic)
     app[RELAY] = Relay(app[SESSIONS], tracker_engine, app[RASA], triage, app[HUB].push, settings.safety_net_seconds)
+    app[RELAY].listeners.append(app[STAFF_BUS].publish)
+    purging = asyncio.create_task(retention.keep_purging(app[SESSIONS], tracker_engine, settings.retention_days))
     telegram = None
     if settings.telegram_token:
         from bot.telegram import TelegramChannel
@@ -116,6 +126,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     if resumed:
         log.info("resuming %d conversations with messages kept while we were down", resumed)
     yield
+    purging.cancel()
     if telegram is not None:
         await telegram.stop()
     await app[HUB].close_all()
@@ -136,8 +147,9 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 
 def init_app(settings: Settings) -> web.Application:
     """Build the gateway for a configuration."""
-    app = web.Application(middlewares=[errors], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[errors, staff_web.guard], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app[STAFF_BUS] = StaffBus()
     app.on_response_prepare.append(_security_headers)
     app.cleanup_ctx.append(_resources)
     setup_routes(app)
@@ -148,5 +160,6 @@ def setup_routes(app: web.Application) -> None:
     """Every route, in one place."""
     webchat.setup_routes(app)
     health.setup_routes(app)
+    staff_web.setup(app)
     app.router.add_post("/rasa/callback/{secret}", rasa_callback, name="rasa_callback")
     app.router.add_post("/telegram/webhook", telegram_webhook, name="telegram_webhook")

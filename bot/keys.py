@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.hub import Hub
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
+from bot.staff.events import StaffBus
 from settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -22,3 +23,5 @@ RELAY = web.AppKey("relay", Relay)
 HUB = web.AppKey("hub", Hub)
 # The Telegram channel, when TELEGRAM_TOKEN is set (bot.telegram.TelegramChannel).
 TELEGRAM = web.AppKey("telegram", object)
+# Live updates for open staff console pages.
+STAFF_BUS = web.AppKey("staff_bus", StaffBus)

@@ -30,6 +30,9 @@ class Conversation(Base):
     last_active_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Set when the channel says messages can no longer reach the person (they blocked the bot).
     unreachable_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Set while a member of staff has taken the conversation over: the bot stays silent.
+    paused_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), default=None)
+    paused_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
     )
@@ -84,7 +87,16 @@ class Escalation(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")  # new | claimed | resolved
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), default=None)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The first reply a member of staff sent to the resident (for "time to first response").
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), default=None)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    outcome: Mapped[str | None] = mapped_column(String(32), default=None)
+    outcome_note: Mapped[str | None] = mapped_column(Text, default=None)
     conversation: Mapped[Conversation] = relationship(back_populates="escalations")
+    claimer: Mapped[StaffUser | None] = relationship(foreign_keys=[claimed_by])
 
 
 class TelegramUpdate(Base):
@@ -94,3 +106,97 @@ class TelegramUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- the staff console ------------------------------------------------------------------------------
+
+
+class StaffUser(Base):
+    """A member of staff. `roles` holds any of staff, editor and admin (admin may do everything)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user: Mapped[StaffUser] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept for rate limiting (by username and by address)."""
+
+    __tablename__ = "staff_login_failures"
+    __table_args__ = (Index("ix_staff_login_failures_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what to which record, and when. Append-only: the database refuses updates and deletes."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # The user's id and name at the time (names survive a user being removed); "system" or
+    # "resident" for what no member of staff did.
+    actor_id: Mapped[int | None] = mapped_column(default=None)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(32))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class StaffNote(Base):
+    """A private note on a conversation: staff only, never sent to the resident."""
+
+    __tablename__ = "staff_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CannedReply(Base):
+    """A prepared reply staff can send with one click (and edit first)."""
+
+    __tablename__ = "staff_canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AppSetting(Base):
+    """A setting admins change in the console (for example the retention period)."""
+
+    __tablename__ = "app_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -27,6 +27,7 @@ from bot import store
 from bot.escalations import escalate
 from bot.models import Conversation, Message
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.staff import audit
 from safety.replies import compose, load_config, staff_timing
 from safety.rules import Assessment
 
@@ -89,6 +90,15 @@ class Relay:
         self._workers: dict[str, asyncio.Task] = {}
         self._tasks: set[asyncio.Task] = set()
         self._troubled: set[str] = set()
+        # Called with small events ({"kind": "message" | "queue" | ...}) for the staff console.
+        self.listeners: list[Callable[[dict], None]] = []
+
+    def _notify(self, **event: object) -> None:
+        for listener in self.listeners:
+            try:
+                listener(dict(event))
+            except Exception:  # the console's trouble must never stop a resident's message
+                log.exception("a staff listener failed")
 
     # --- incoming -------------------------------------------------------------------------------
 
@@ -100,16 +110,25 @@ class Relay:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 raise LookupError(conversation_id)
+            with_staff = conversation.paused_by is not None
             message = store.add_message(
                 session,
                 conversation,
                 "resident",
                 text,
                 payload=payload,
-                state="pending",
+                # While staff have the conversation, Rasa never sees the message: staff answer it.
+                state="delivered" if with_staff else "pending",
+                source="staff" if with_staff else None,
                 risk=assessment.as_dict() if assessment.risk != "none" else None,
             )
             session.expunge(message)
+        self._notify(kind="message", conversation=conversation_id, author="resident")
+        if with_staff:
+            if assessment.risk != "none":
+                # The bot stays silent, but the console raises the alarm for the person reading.
+                await self._escalate(conversation_id, assessment.risk, list(assessment.risk_types), "risk", message.id)
+            return message
         self._turns[message.id] = Turn(message.id, semantic=dict(assessment.semantic))
         self._spawn(self._watch(conversation_id, message.id, assessment))
         self.kick(conversation_id)
@@ -142,8 +161,15 @@ class Relay:
 
     async def _work(self, conversation_id: str) -> None:
         while True:
-            with self.sessions() as session:
+            with self.sessions.begin() as session:
                 queue = store.pending(session, conversation_id)
+                conversation = session.get(Conversation, conversation_id)
+                if queue and conversation is not None and conversation.paused_by is not None:
+                    # Claimed while these waited: they are for the member of staff now, not Rasa.
+                    for waiting in queue:
+                        waiting.state, waiting.source = "delivered", "staff"
+                        self._turns.pop(waiting.id, None)
+                    return
                 message = queue[0] if queue else None
                 if message is not None:
                     session.expunge(message)
@@ -254,16 +280,25 @@ class Relay:
         source: str = "rasa",
         author: str = "bot",
     ) -> Message | None:
-        """Store a message to the resident and push it to their channel."""
+        """Store a message to the resident and push it to their channel.
+
+        While a member of staff has the conversation, nothing the bot says (Rasa's replies, reminders,
+        the safety net, gateway notes) is stored or sent: this is the one door every bot message
+        goes through.
+        """
         with self.sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
+                return None
+            if author == "bot" and conversation.paused_by is not None:
+                log.info("the bot stays silent in %s: staff have the conversation", conversation_id)
                 return None
             message = store.add_message(
                 session, conversation, author, text, buttons=buttons, reply_to=reply_to, source=source
             )
             view = message_view(message)
             session.expunge(conversation)
+        self._notify(kind="message", conversation=conversation_id, author=author)
         await self.push(conversation, view)
         return message
 
@@ -280,7 +315,12 @@ class Relay:
             )
             if changed:
                 log.info("escalation %s: %s %s (%s)", escalation.id, escalation.level, escalation.risk_types, reason)
-            return changed
+                escalation_id, current = escalation.id, escalation.level
+        if changed:
+            self._notify(
+                kind="queue", conversation=conversation_id, escalation=escalation_id, urgent=current == "urgent"
+            )
+        return changed
 
     # --- the safety net -------------------------------------------------------------------------
 
@@ -332,6 +372,8 @@ class Relay:
                 return
             session.expunge(conversation)
             store.forget(session, conversation_id)
+            audit.record(session, "resident", "forget", "conversation", conversation_id, channel=conversation.channel)
+        self._notify(kind="queue", conversation=conversation_id, urgent=False)
         deleted = await asyncio.to_thread(store.forget_tracker, self.tracker_engine, conversation_id)
         log.info("forgot conversation %s (%d tracker events)", conversation_id, deleted)
         await self.push(conversation, {"type": "forgotten"})

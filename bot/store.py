@@ -10,7 +10,7 @@ from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.models import Conversation, Escalation, Message, utcnow
+from bot.models import Conversation, Escalation, Message, StaffNote, utcnow
 from residents import store as residents
 
 
@@ -104,6 +104,7 @@ def forget(session: Session, conversation_id: str) -> None:
     """Delete a conversation: its messages, escalations, the conversation itself and everything
     remembered about the person (profile, check-ins, suggestions, follow-ups)."""
     residents.forget(session, conversation_id)
+    session.execute(delete(StaffNote).where(StaffNote.conversation_id == conversation_id))
     session.execute(delete(Message).where(Message.conversation_id == conversation_id))
     session.execute(delete(Escalation).where(Escalation.conversation_id == conversation_id))
     session.execute(delete(Conversation).where(Conversation.id == conversation_id))

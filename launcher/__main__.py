@@ -104,6 +104,13 @@ def cmd_directory(args: argparse.Namespace) -> int:
     return directory_main(args.rest)
 
 
+def cmd_staff(args: argparse.Namespace) -> int:
+    """Console accounts and the retention purge."""
+    from bot.staff.cli import main as staff_main
+
+    return staff_main(args.rest)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Benchmarks: turn latency against a bare `rasa init` assistant, directory search, or channels."""
     if args.what == "directory":
@@ -144,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     directory = sub.add_parser("directory", help="import, export and count the directory", add_help=False)
     directory.add_argument("rest", nargs=argparse.REMAINDER)
     directory.set_defaults(func=cmd_directory)
+    staff = sub.add_parser("staff", help="staff console accounts (add-user, list, disable) and purge", add_help=False)
+    staff.add_argument("rest", nargs=argparse.REMAINDER)
+    staff.set_defaults(func=cmd_staff)
     bench = sub.add_parser("bench", help="benchmarks (not tests)")
     bench.add_argument("what", choices=["turns", "directory", "channels"])
     bench.add_argument("--residents", type=int, default=20, help="channels: concurrent residents per channel")

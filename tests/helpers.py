@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import aiohttp
 
 from launcher.stack import free_port
 
-__all__ = ["Resident", "free_port", "texts"]
+__all__ = ["Resident", "free_port", "staff_sign_in", "texts"]
 
 
 class Resident:
@@ -76,3 +77,19 @@ class Resident:
 def texts(replies: list[dict]) -> str:
     """All reply texts joined, for assertions."""
     return "\n".join(m["text"] for m in replies)
+
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def staff_sign_in(http: aiohttp.ClientSession, base: str, username: str, password: str) -> str:
+    """Sign in to the staff console like a browser; returns the session's CSRF token."""
+    async with http.get(f"{base}/staff/login", headers={"Accept": "text/html"}) as response:
+        token = CSRF_FIELD.search(await response.text()).group(1)
+    form = {"csrf": token, "username": username, "password": password, "next": "/staff/queue"}
+    async with http.post(f"{base}/staff/login", data=form, allow_redirects=False) as response:
+        assert response.status == 303, await response.text()
+    async with http.get(f"{base}/staff", headers={"Accept": "text/html"}) as response:
+        page = await response.text()
+        assert response.status == 200, page
+    return CSRF_FIELD.search(page).group(1)

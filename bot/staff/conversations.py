@@ -1,0 +1,316 @@
+"""One conversation for staff: transcript, risk, check-ins, suggestions, profile; and the handoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import store
+from bot.keys import RELAY, SESSIONS, STAFF_BUS, TRACKER_ENGINE
+from bot.models import AuditEvent, CannedReply, Conversation, Escalation, Message, StaffNote, StaffUser, utcnow
+from bot.staff import audit, auth, handoff
+from bot.staff.queue import LEVEL_LABELS, RISK_LABELS
+from bot.staff.web import forbidden, render
+from residents import store as residents
+from residents.checkin import trend
+from residents.models import CheckIn, FollowUp, Suggestion
+
+# A transcript read within this window by the same person is one "view" in the audit log.
+VIEW_WINDOW = dt.timedelta(minutes=5)
+
+
+def _audit_view(session: Session, staff: auth.Staff, conversation_id: str) -> None:
+    recent = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.actor_id == staff.id,
+            AuditEvent.action == "view",
+            AuditEvent.target_id == conversation_id,
+            AuditEvent.at > utcnow() - VIEW_WINDOW,
+        )
+    )
+    if recent is None:
+        user = session.get(StaffUser, staff.id)
+        audit.record(session, user or "unknown", "view", "conversation", conversation_id)
+
+
+def message_rows(session: Session, conversation_id: str, trigger_ids: set[int], after: int = 0) -> list[dict]:
+    """Every message, resident, bot, staff and system, in order."""
+    found = session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id)
+    )
+    return [
+        {
+            "id": m.id,
+            "author": m.author,
+            "text": m.text,
+            "buttons": [b.get("title", "") for b in (m.buttons or [])],
+            "at": m.created_at,
+            "source": m.source,
+            "trigger": m.id in trigger_ids,
+            "risk": [RISK_LABELS.get(t, t) for t in ((m.risk or {}).get("risk_types") or [])],
+            "risk_level": (m.risk or {}).get("risk"),
+            "pending": m.state == "pending",
+        }
+        for m in found
+        if m.text or m.buttons
+    ]
+
+
+def _checkins(session: Session, sender_id: str) -> list[dict]:
+    rows = list(session.scalars(select(CheckIn).where(CheckIn.sender_id == sender_id).order_by(CheckIn.taken_at)))
+    found, previous = [], None
+    for row in rows:
+        days = (row.taken_at - previous.taken_at).days if previous else None
+        words = trend(previous.ucla_total if previous else None, row.ucla_total, days)
+        found.append({"at": row.taken_at, "ons": row.ons, "ucla": row.ucla_total, "trend": words})
+        previous = row
+    return found
+
+
+def _suggestions(session: Session, sender_id: str) -> list[dict]:
+    followups = {
+        f.suggestion_id: f
+        for f in session.scalars(select(FollowUp).where(FollowUp.sender_id == sender_id))
+        if f.suggestion_id
+    }
+    found = []
+    for row in session.scalars(select(Suggestion).where(Suggestion.sender_id == sender_id).order_by(Suggestion.id)):
+        follow = followups.get(row.id)
+        found.append(
+            {
+                "name": row.service_name,
+                "category": row.category,
+                "status": row.status,
+                "reason": row.reason,
+                "at": row.shown_at,
+                "followup": None
+                if follow is None
+                else {
+                    "status": follow.status,
+                    "went": follow.went,
+                    "outcome": follow.outcome,
+                    "starts": follow.starts_at,
+                },
+            }
+        )
+    return found
+
+
+def _load(session: Session, request: web.Request, conversation_id: str) -> dict:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise web.HTTPNotFound(text="That conversation no longer exists.")
+    escalations = list(
+        session.scalars(
+            select(Escalation).where(Escalation.conversation_id == conversation_id).order_by(Escalation.id.desc())
+        )
+    )
+    names = {u.id: u.display_name for u in session.scalars(select(StaffUser))}
+    current = next((e for e in escalations if e.status != "resolved"), None)
+    triggers = {e.trigger_message_id for e in escalations if e.trigger_message_id}
+    me: auth.Staff = request[auth.STAFF]
+    return {
+        "conversation": conversation,
+        "escalations": [
+            {
+                "id": e.id,
+                "level": e.level,
+                "level_label": LEVEL_LABELS.get(e.level, e.level),
+                "types": [RISK_LABELS.get(t, t) for t in e.risk_types or []],
+                "reason": e.reason,
+                "status": e.status,
+                "since": e.created_at,
+                "trigger": e.trigger_message_id,
+                "claimer": names.get(e.claimed_by),
+                "outcome": handoff.OUTCOMES.get(e.outcome or "", e.outcome),
+                "outcome_note": e.outcome_note,
+                "resolved_at": e.resolved_at,
+            }
+            for e in escalations
+        ],
+        "current": current,
+        "holder": names.get(conversation.paused_by),
+        "mine": conversation.paused_by == me.id,
+        "can_claim": current is not None
+        and (current.status == "new" or current.claimed_by == me.id)
+        and conversation.paused_by is None,
+        "messages": message_rows(session, conversation_id, triggers),
+        "notes": list(
+            session.scalars(
+                select(StaffNote).where(StaffNote.conversation_id == conversation_id).order_by(StaffNote.id)
+            )
+        ),
+        "profile": residents.as_dict(residents.profile(session, conversation_id, create=False)),
+        "checkins": _checkins(session, conversation_id),
+        "suggestions": _suggestions(session, conversation_id),
+        "canned": list(session.scalars(select(CannedReply).order_by(CannedReply.id))),
+        "outcomes": handoff.OUTCOMES,
+    }
+
+
+@auth.requires("staff")
+async def conversation_page(request: web.Request) -> web.Response:
+    """The whole conversation, and what staff can do with it."""
+    conversation_id = request.match_info["conversation_id"]
+    with request.app[SESSIONS].begin() as session:
+        context = _load(session, request, conversation_id)
+        _audit_view(session, request[auth.STAFF], conversation_id)
+    flash = request.query.get("done", "")
+    context["flash"] = FLASH.get(flash, "")
+    context["error"] = request.query.get("error", "")[:300]
+    return render(request, "conversation.html", context)
+
+
+@auth.requires("staff")
+async def conversation_live(request: web.Request) -> web.Response:
+    """The changing parts of the page (status, actions, transcript), for live updates."""
+    conversation_id = request.match_info["conversation_id"]
+    with request.app[SESSIONS].begin() as session:
+        context = _load(session, request, conversation_id)
+        _audit_view(session, request[auth.STAFF], conversation_id)
+    context["flash"], context["error"] = "", ""
+    return render(request, "_conversation_live.html", context)
+
+
+FLASH = {
+    "claimed": "You have this conversation. The bot is paused until you hand it back.",
+    "sent": "Sent.",
+    "noted": "Note saved (staff only).",
+    "handed_back": "Handed back: the bot is answering again.",
+    "resolved": "Resolved.",
+}
+
+
+def _back(conversation_id: str, done: str = "", error: str = "") -> web.HTTPSeeOther:
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in (("done", done), ("error", error)) if v})
+    return web.HTTPSeeOther(f"/staff/conversations/{conversation_id}" + (f"?{query}" if query else "") + "#actions")
+
+
+def _publish(request: web.Request, conversation_id: str) -> None:
+    request.app[STAFF_BUS].publish({"kind": "queue", "conversation": conversation_id, "urgent": False})
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    form = await request.post()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise web.HTTPBadRequest(text="That form was incomplete. Please reload the page.") from None
+
+
+@auth.requires("staff")
+async def claim(request: web.Request) -> web.StreamResponse:
+    """Take over from the bot."""
+    conversation_id = request.match_info["conversation_id"]
+    form = await _form(request)
+    try:
+        handoff.claim(request.app[RELAY], request[auth.STAFF], _int(form.get("escalation")))
+    except handoff.HandoffError as error:
+        _publish(request, conversation_id)
+        raise _back(conversation_id, error=str(error)) from None
+    await handoff.announce(request.app[RELAY], request[auth.STAFF], conversation_id)
+    _publish(request, conversation_id)
+    raise _back(conversation_id, "claimed")
+
+
+@auth.requires("staff")
+async def reply(request: web.Request) -> web.StreamResponse:
+    """Send the resident a message (typed, or a canned reply)."""
+    conversation_id = request.match_info["conversation_id"]
+    form = await _form(request)
+    text = form.get("text", "")
+    if not text.strip() and form.get("canned"):
+        with request.app[SESSIONS]() as session:
+            canned = session.get(CannedReply, _int(form.get("canned")))
+            text = canned.text if canned else ""
+    try:
+        await handoff.reply(request.app[RELAY], request[auth.STAFF], conversation_id, text)
+    except handoff.HandoffError as error:
+        raise _back(conversation_id, error=str(error)) from None
+    _publish(request, conversation_id)
+    raise _back(conversation_id, "sent")
+
+
+@auth.requires("staff")
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """A private note."""
+    conversation_id = request.match_info["conversation_id"]
+    form = await _form(request)
+    try:
+        handoff.note(request.app[RELAY], request[auth.STAFF], conversation_id, form.get("text", ""))
+    except handoff.HandoffError as error:
+        raise _back(conversation_id, error=str(error)) from None
+    _publish(request, conversation_id)
+    raise _back(conversation_id, "noted")
+
+
+@auth.requires("staff")
+async def hand_back(request: web.Request) -> web.StreamResponse:
+    """Give the conversation back to the bot."""
+    conversation_id = request.match_info["conversation_id"]
+    try:
+        await handoff.hand_back(request.app[RELAY], request[auth.STAFF], conversation_id)
+    except handoff.HandoffError as error:
+        raise _back(conversation_id, error=str(error)) from None
+    _publish(request, conversation_id)
+    raise _back(conversation_id, "handed_back")
+
+
+@auth.requires("staff")
+async def resolve(request: web.Request) -> web.StreamResponse:
+    """Close the escalation with an outcome."""
+    conversation_id = request.match_info["conversation_id"]
+    form = await _form(request)
+    try:
+        await handoff.resolve(
+            request.app[RELAY],
+            request[auth.STAFF],
+            _int(form.get("escalation")),
+            form.get("outcome", ""),
+            form.get("note", ""),
+        )
+    except handoff.HandoffError as error:
+        raise _back(conversation_id, error=str(error)) from None
+    _publish(request, conversation_id)
+    raise _back(conversation_id, "resolved")
+
+
+@auth.requires("admin")
+async def delete(request: web.Request) -> web.StreamResponse:
+    """Delete a conversation and everything about the person (a "forget me" made by phone, say)."""
+    conversation_id = request.match_info["conversation_id"]
+    form = await _form(request)
+    if form.get("confirm") != "delete":
+        raise _back(conversation_id, error='Type "delete" to confirm.')
+    with request.app[SESSIONS].begin() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            return forbidden(request, "That conversation no longer exists.")
+        user = session.get(StaffUser, request[auth.STAFF].id)
+        store.forget(session, conversation_id)
+        audit.record(session, user or "unknown", "delete", "conversation", conversation_id)
+    store.forget_tracker(request.app[TRACKER_ENGINE], conversation_id)
+    _publish(request, conversation_id)
+    raise web.HTTPSeeOther("/staff/queue")
+
+
+def setup_routes(app: web.Application) -> None:
+    """The conversation's routes."""
+    base = "/staff/conversations/{conversation_id}"
+    app.router.add_get(base, conversation_page, name="staff_conversation")
+    app.router.add_get(base + "/live", conversation_live, name="staff_conversation_live")
+    app.router.add_post(base + "/claim", claim, name="staff_claim")
+    app.router.add_post(base + "/reply", reply, name="staff_reply")
+    app.router.add_post(base + "/notes", add_note, name="staff_note")
+    app.router.add_post(base + "/hand-back", hand_back, name="staff_hand_back")
+    app.router.add_post(base + "/resolve", resolve, name="staff_resolve")
+    app.router.add_post(base + "/delete", delete, name="staff_delete")
