@@ -7,10 +7,12 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DatabaseError
 
 from bot.models import Base
 from database import alembic_config, include_object, make_engine, upgrade
@@ -30,11 +32,28 @@ def check(url: str) -> None:
         tables = set(inspect(connection).get_table_names())
     assert diff == [], diff
     assert {"conversations", "messages", "escalations", "dir_services", "dir_search_documents"} <= tables
+    assert_audit_is_append_only(engine)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "base")
     with engine.connect() as connection:
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def assert_audit_is_append_only(engine) -> None:  # noqa: ANN001 - an Engine
+    """The database itself refuses to change or remove audit events."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO audit_events (at, actor, action, target_type, target_id, detail) "
+                "VALUES (CURRENT_TIMESTAMP, 'test', 'view', 'conversation', 'c1', '{}')"
+            )
+        )
+    for statement in ("UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events"):
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT actor FROM audit_events")).scalars().all() == ["test"]
 
 
 def test_sqlite(tmp_path: Path) -> None:

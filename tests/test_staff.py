@@ -38,7 +38,7 @@ from bot.models import (
 from bot.staff import charts, retention
 from bot.staff.users import create_user
 from directory import models as dm
-from residents.models import CheckIn, Profile, ServiceFlag, Suggestion
+from residents.models import CheckIn, FollowUp, Profile, ServiceFlag, Suggestion
 from tests.helpers import CSRF_FIELD, free_port, staff_sign_in
 
 ORIGIN = "http://127.0.0.1:8080"
@@ -628,3 +628,172 @@ def test_add_user_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Monk
         found = connection.execute(text("SELECT username, roles, active FROM staff_users")).one()
     engine.dispose()
     assert found[0] == "jo" and json.loads(found[1]) == ["editor", "staff"] and not found[2]
+
+
+# --- the queue's order and filters, and what a conversation page shows ---------------------------------
+
+
+async def test_queue_order_filters_and_the_whole_picture_of_a_person(client: TestClient) -> None:
+    now = utcnow()
+    with client.app[SESSIONS].begin() as session:
+        for cid, channel, level, types, reason, minutes in (
+            ("p-old", "web", "person", [], "asked_for_person", 90),
+            ("c-new", "telegram", "concern", ["cold_home"], "risk", 5),
+            ("u-new", "web", "urgent", ["abuse"], "risk", 2),
+            ("u-old", "telegram", "urgent", ["suicide"], "risk", 30),
+        ):
+            session.add(Conversation(id=cid, channel=channel, external_id=cid))
+            session.flush()
+            trigger = Message(conversation_id=cid, author="resident", text=f"trigger of {cid}")
+            session.add(trigger)
+            session.flush()
+            session.add(
+                Escalation(
+                    conversation_id=cid,
+                    channel=channel,
+                    level=level,
+                    risk_types=types,
+                    reason=reason,
+                    trigger_message_id=trigger.id,
+                    trigger_text=trigger.text,
+                    created_at=now - dt.timedelta(minutes=minutes),
+                )
+            )
+        session.add(
+            Profile(sender_id="u-old", name="Maud", place="Bristol", circumstances=["bereaved"], interests=["choir"])
+        )
+        for days, total in ((35, 8), (1, 6)):
+            session.add(
+                CheckIn(
+                    sender_id="u-old",
+                    ons=4,
+                    ucla_company=2,
+                    ucla_left_out=2,
+                    ucla_isolated=total - 4,
+                    ucla_total=total,
+                    taken_at=now - dt.timedelta(days=days),
+                )
+            )
+        suggestion = Suggestion(
+            sender_id="u-old", service_id="s9", service_name="Bedminster Choir", category="activities"
+        )
+        session.add(suggestion)
+        session.flush()
+        session.add(
+            FollowUp(
+                sender_id="u-old",
+                suggestion_id=suggestion.id,
+                service_id="s9",
+                service_name="Bedminster Choir",
+                starts_at=now,
+                remind_at=now,
+                ask_at=now,
+                status="done",
+                went=True,
+                outcome="loved it",
+            )
+        )
+    await sign_in(client, "sam")
+    page = await (await client.get("/staff/queue/rows", headers=HTML)).text()
+    order = re.findall(r"trigger of ([a-z-]+)", page)
+    assert order == ["u-old", "u-new", "c-new", "p-old"]  # urgent first, then the longest waiting
+    assert "30 min" in page and "1 h 30 min" in page
+    page = await (await client.get("/staff/queue/rows?channel=telegram", headers=HTML)).text()
+    assert re.findall(r"trigger of ([a-z-]+)", page) == ["u-old", "c-new"]
+    page = await (await client.get("/staff/queue/rows?risk=asked_for_person", headers=HTML)).text()
+    assert re.findall(r"trigger of ([a-z-]+)", page) == ["p-old"]
+    page = await (await client.get("/staff/queue/rows?status=resolved&risk=nonsense", headers=HTML)).text()
+    assert "Nothing here right now" in page
+
+    page = await (await client.get("/staff/conversations/u-old", headers=HTML)).text()
+    for expected in ("Maud", "Bristol", "bereaved", "choir", "Bedminster Choir", "loved it", "went"):
+        assert expected in page, expected
+    assert "a bit better than last month" in page or "quite a bit better than last month" in page
+    assert 'class="msg resident trigger"' in page
+    assert (await client.get("/staff/conversations/nobody", headers=HTML)).status == 404
+
+
+async def test_two_people_claiming_at_once_cannot_both_win(client: TestClient) -> None:
+    _, escalation = await urgent_escalation(client)
+    url = f"/staff/conversations/{escalation.conversation_id}/claim"
+    second = TestClient(client.server)
+    await second.start_server()
+    try:
+        base = str(client.make_url("")).rstrip("/")
+        sam = await staff_sign_in(client.session, base, "sam", PASSWORD)
+        alex = await staff_sign_in(second.session, base, "alex", PASSWORD)
+        pages = await asyncio.gather(
+            client.post(url, data={"csrf": sam, "escalation": escalation.id}),
+            second.post(url, data={"csrf": alex, "escalation": escalation.id}),
+        )
+        texts = [await p.text() for p in pages]
+    finally:
+        await second.session.close()
+    won = [t for t in texts if "You have this conversation" in t]
+    lost = [t for t in texts if "already claimed" in t or "a moment ago" in t]
+    assert len(won) == 1 and len(lost) == 1
+    claims = [e for e in rows(client, AuditEvent) if e.action == "claim"]
+    assert len(claims) == 1
+    intros = [m for m in rows(client, Message, Message.author == "staff")]
+    assert len(intros) == 1
+
+
+def test_claims_racing_on_postgresql_have_one_winner() -> None:
+    """Many threads claim the same escalations at once on PostgreSQL: each has exactly one owner."""
+    import threading
+    import uuid
+    from types import SimpleNamespace
+
+    import psycopg
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.staff import handoff
+    from bot.staff.auth import as_staff
+    from database import make_engine, upgrade
+
+    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    name = f"kindred_claim_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    try:
+        upgrade(engine)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        with sessions.begin() as session:
+            users = [create_user(session, f"user{i}", f"User {i}", PASSWORD, ["staff"]) for i in range(4)]
+            for n in range(10):
+                session.add(Conversation(id=f"c{n}", channel="web", external_id=f"x{n}"))
+                session.flush()
+                session.add(
+                    Escalation(conversation_id=f"c{n}", channel="web", level="urgent", risk_types=[], reason="risk")
+                )
+        staff = [as_staff(u) for u in users]
+        relay = SimpleNamespace(sessions=sessions)
+        with sessions() as session:
+            ids = list(session.scalars(select(Escalation.id)))
+        wins: list[tuple[int, str]] = []
+        barrier = threading.Barrier(len(staff))
+
+        def claim_all(person) -> None:  # noqa: ANN001
+            for escalation_id in ids:
+                barrier.wait()
+                try:
+                    handoff.claim(relay, person, escalation_id)
+                    wins.append((escalation_id, person.username))
+                except handoff.HandoffError:
+                    pass
+
+        threads = [threading.Thread(target=claim_all, args=(person,)) for person in staff]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(e for e, _ in wins) == sorted(ids)  # one winner each, never two
+        with sessions() as session:
+            for escalation in session.scalars(select(Escalation)):
+                conversation = session.get(Conversation, escalation.conversation_id)
+                assert escalation.claimed_by == conversation.paused_by is not None
+    finally:
+        engine.dispose()
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
