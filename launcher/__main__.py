@@ -43,6 +43,7 @@ def cmd_run(_: argparse.Namespace) -> int:
     print(
         f"\nkindred: ready in {seconds:.1f} s\n"
         f"  web chat        {s.gateway_url}/\n"
+        f"  staff console   {s.gateway_url}/staff (add a user: ./kindred staff add-user NAME --role staff)\n"
         f"  health          {s.gateway_url}/health\n"
         + "".join(f"  rasa            {url} (REST on 127.0.0.1)\n" for url in s.rasa_urls)
         + f"  action server   http://127.0.0.1:{s.action_port}\n"
