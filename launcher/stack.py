@@ -24,6 +24,9 @@ import settings as settings_module
 from launcher.paths import APP_PY, RASA_PY, ROOT
 from launcher.training import rasa_env
 
+# Rasa's callback channel, keeping message metadata (nlu/callback_channel.py).
+CALLBACK_CHANNEL = "nlu.callback_channel.KindredCallbackInput"
+
 
 def free_port() -> int:
     """A TCP port nobody is listening on right now."""
@@ -239,7 +242,7 @@ class Stack:
     def _write_credentials(self) -> Path:
         """Rasa's channels: credentials.yml with the gateway's secret callback URL filled in."""
         config = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
-        config["callback"] = {"url": self.settings.callback_url}
+        config[CALLBACK_CHANNEL] = {"url": self.settings.callback_url}
         path = self.settings.var / "run" / "credentials.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

@@ -72,7 +72,7 @@ def test_generated_rasa_files_follow_the_settings(tmp_path: Path) -> None:
         "pw",
     )
     credentials = yaml.safe_load((tmp_path / "run" / "credentials.yml").read_text())
-    assert credentials["callback"]["url"] == stack.settings.callback_url
+    assert credentials["nlu.callback_channel.KindredCallbackInput"]["url"] == stack.settings.callback_url
     assert [c.name for c in stack.children] == ["actions", "rasa1", "rasa2", "gateway"]
 
 

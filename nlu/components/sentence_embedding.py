@@ -4,8 +4,9 @@ The blank spaCy pipeline has no word vectors, so without this DIET sees only wor
 counts and generalises poorly from a few examples per intent ("cheerio" is not a goodbye to it).
 The same MiniLM encoder the safety layer uses (`safety.encoder`, NumPy, no download) gives each
 message a 384-dimensional meaning vector. The gateway computes it anyway for triage and passes it
-with the message (metadata `kindred.embedding`, checked against the text's SHA-256), so at run time
-the encoder runs once per message; training data and anything sent straight to Rasa are encoded here.
+with the message (`nlu.callback_channel` and `nlu.precomputed`, matched by the text's SHA-256), so at
+run time the encoder runs once per message; training data and anything sent straight to Rasa are
+encoded here.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.precomputed import embedding
 from safety.encoder import shared as shared_encoder
-
-DIMENSIONS = 384
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -74,15 +74,7 @@ class SentenceEmbedding(DenseFeaturizer, GraphComponent):
 
 def _precomputed(message: Message, text: str) -> np.ndarray | None:
     kindred = (message.get("metadata") or {}).get("kindred") or {}
-    values = kindred.get("embedding")
-    if (
-        not isinstance(values, list)
-        or len(values) != DIMENSIONS
-        or kindred.get("sha256") != hashlib.sha256(text.encode()).hexdigest()
-    ):
+    sha = kindred.get("sha256")
+    if sha != hashlib.sha256(text.encode()).hexdigest():
         return None
-    try:
-        vector = np.asarray(values, dtype=np.float32)
-    except (TypeError, ValueError):
-        return None
-    return vector if np.all(np.isfinite(vector)) else None
+    return embedding(sha)
