@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import store
 from bot.escalations import escalate
-from bot.models import Conversation, Message
+from bot.models import Conversation, Message, utcnow
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.staff import audit
 from safety.replies import compose, load_config, staff_timing
@@ -323,6 +323,18 @@ class Relay:
             escalation, changed = escalate(
                 session, conversation_id, conversation.channel, level, types, reason, trigger
             )
+            if escalation.status == "claimed" and conversation.paused_by is None:
+                # Handed back to the bot but not resolved, and now a new concern: back in the queue.
+                escalation.status = "new"
+                escalation.updated_at = utcnow()
+                changed = True
+                session.add(
+                    Message(
+                        conversation_id=conversation_id,
+                        author="system",
+                        text="New concern after the hand-back: back in the queue.",
+                    )
+                )
             if changed:
                 log.info("escalation %s: %s %s (%s)", escalation.id, escalation.level, escalation.risk_types, reason)
                 escalation_id, current = escalation.id, escalation.level

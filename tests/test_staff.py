@@ -797,3 +797,22 @@ def test_claims_racing_on_postgresql_have_one_winner() -> None:
         engine.dispose()
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_a_new_concern_after_the_hand_back_puts_it_back_in_the_queue(client: TestClient) -> None:
+    token, escalation = await urgent_escalation(client)
+    sam = await sign_in(client, "sam")
+    base = f"/staff/conversations/{escalation.conversation_id}"
+    await client.post(base + "/claim", data={"csrf": sam, "escalation": escalation.id})
+    await client.post(base + "/hand-back", data={"csrf": sam})
+    assert rows(client, Escalation)[0].status == "claimed"  # handed back, not yet resolved
+    await resident_says(client, token, "I still want to kill myself")
+
+    async def reopened() -> bool:
+        return rows(client, Escalation)[0].status == "new"
+
+    await wait_for(reopened)
+    assert len(rows(client, Escalation)) == 1
+    assert any("back in the queue" in m.text for m in rows(client, Message, Message.author == "system"))
+    # The bot answers again after the hand-back (here the safety net, as Rasa is down).
+    assert any(m["source"] == "safety_net" for m in (await history(client, token))[-3:])
