@@ -45,8 +45,6 @@ class Turn:
     message_id: int
     # The gateway's semantic triage of the message, passed to Rasa so it isn't computed twice.
     semantic: dict = field(default_factory=dict)
-    # ... and its sentence embedding, a feature for Rasa's intent classifier.
-    embedding: list = field(default_factory=list)
     answered: bool = False
     suppress: bool = False
     forget: bool = False
@@ -131,9 +129,7 @@ class Relay:
                 # The bot stays silent, but the console raises the alarm for the person reading.
                 await self._escalate(conversation_id, assessment.risk, list(assessment.risk_types), "risk", message.id)
             return message
-        self._turns[message.id] = Turn(
-            message.id, semantic=dict(assessment.semantic), embedding=list(assessment.embedding)
-        )
+        self._turns[message.id] = Turn(message.id, semantic=dict(assessment.semantic))
         self._spawn(self._watch(conversation_id, message.id, assessment))
         self.kick(conversation_id)
         return message
@@ -187,13 +183,7 @@ class Relay:
         delay = 0.5
         text = message.payload or _literal(message.text)
         metadata = (
-            {
-                "kindred": {
-                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                    "semantic": turn.semantic,
-                    "embedding": turn.embedding,
-                }
-            }
+            {"kindred": {"sha256": hashlib.sha256(text.encode()).hexdigest(), "semantic": turn.semantic}}
             if turn.semantic and not message.payload
             else None
         )

@@ -1,9 +1,9 @@
 """Kindred's callback channel: Rasa's `callback` channel, keeping the message's metadata.
 
 Rasa 3.6's CallbackInput drops the `metadata` of a posted message; the gateway uses it to pass what
-it has already computed (the semantic triage and the sentence embedding), so that Rasa does not run
-the sentence encoder a second time. The URL and the output channel are the same as Rasa's
-(`/webhooks/callback/webhook`, `output_channel=callback`).
+it has already computed (the semantic triage's probabilities, with the text's SHA-256), so that
+RiskTriage does not run the sentence encoder a second time for the same message. The URL and the
+output channel are the same as Rasa's (`/webhooks/callback/webhook`, `output_channel=callback`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from nlu.precomputed import take_embedding
-
 
 class KindredCallbackInput(CallbackInput):
-    """Like `callback`, with the posted metadata kept (minus the embedding, cached in memory)."""
+    """Like `callback`, with the posted metadata kept."""
 
     @classmethod
     def name(cls) -> str:
@@ -40,7 +38,7 @@ class KindredCallbackInput(CallbackInput):
         async def webhook(request: Request) -> HTTPResponse:
             sender_id = await self._extract_sender(request)
             text = self._extract_message(request)
-            metadata = take_embedding(self.get_metadata(request))
+            metadata = self.get_metadata(request)
             await on_new_message(
                 UserMessage(text, self.get_output_channel(), sender_id, input_channel=self.name(), metadata=metadata)
             )

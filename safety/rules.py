@@ -115,8 +115,6 @@ class Assessment:
     context: list[str] = field(default_factory=list)
     # Label probabilities from the semantic layer, when it ran (see safety.triage).
     semantic: dict[str, float] = field(default_factory=dict)
-    # The message's sentence embedding (the gateway passes it to Rasa's intent classifier).
-    embedding: list[float] = field(default_factory=list)
 
     @property
     def discounted(self) -> bool:

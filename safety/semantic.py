@@ -48,8 +48,6 @@ class SemanticResult:
     probability: dict[str, float]
     risk_types: list[str]
     loneliness: bool
-    # The sentence embedding the probabilities came from, when it was computed here.
-    vector: np.ndarray | None = None
 
 
 def label_for(intent: str) -> str:
@@ -124,10 +122,7 @@ class SemanticTriage:
 
     def analyse(self, text: str) -> SemanticResult:
         """Triage one message by meaning."""
-        vector = self.encoder.encode(text[:2000])
-        result = self.decide(self.probabilities(vector))
-        result.vector = vector
-        return result
+        return self.decide(self.probabilities(self.encoder.encode(text[:2000])))
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, config: SemanticConfig) -> tuple[np.ndarray, np.ndarray]:
