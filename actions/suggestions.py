@@ -118,10 +118,13 @@ def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: lis
     """Show up to three results, each with its reason and buttons. Returns the ids shown.
 
     The introduction goes on the first card and the closing question (with "Show me more" and "Not
-    for me") on the last, so a search is three messages, not six.
+    for me") on the last, so a search is three messages, not six. The cards travel to the gateway as
+    one message (`kindred.messages`), which stores and shows them as separate messages: one
+    callback and one database transaction instead of three, on the busiest turn there is.
     """
     page = results[start : start + PAGE]
     ids = []
+    cards = []
     for number, (result, category) in enumerate(page, start=1):
         store.record_suggestion(s, sender_id, result, category)
         ids.append(result.id)
@@ -137,7 +140,9 @@ def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: lis
         if number == len(page):
             text = f"{text}\n\n{outro}".strip()
             buttons += _closing_buttons()
-        dispatcher.utter_message(text=text, buttons=buttons)
+        cards.append({"text": text, "buttons": buttons})
+    if cards:
+        dispatcher.utter_message(json_message={"kindred": {"event": "messages", "messages": cards}})
     return ids
 
 

@@ -235,11 +235,7 @@ class Relay:
         if turn is not None and turn.suppress:
             return
         text = str(body.get("text") or "")
-        buttons = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in body.get("buttons") or []
-            if isinstance(b, dict)
-        ]
+        buttons = _buttons(body.get("buttons"))
         if not text and not buttons:
             return
         await self.say(conversation_id, text, buttons=buttons or None, reply_to=turn.message_id if turn else None)
@@ -261,6 +257,16 @@ class Relay:
                 await self.say(conversation_id, staff_note(), reply_to=trigger_id, source="gateway")
         elif kind == "forget" and turn is not None:
             turn.forget = True
+        elif kind == "messages" and isinstance(event.get("messages"), list):
+            # Several messages in one callback (search results): stored together, shown apart.
+            if turn is not None and turn.suppress:
+                return
+            items = [
+                (str(m.get("text") or ""), _buttons(m.get("buttons")))
+                for m in event["messages"][:10]
+                if isinstance(m, dict)
+            ]
+            await self.say_many(conversation_id, [i for i in items if i[0] or i[1]], reply_to=trigger_id)
 
     def _net_already_sent(self, message_id: int | None) -> bool:
         if message_id is None:
@@ -301,6 +307,30 @@ class Relay:
         self._notify(kind="message", conversation=conversation_id, author=author)
         await self.push(conversation, view)
         return message
+
+    async def say_many(
+        self, conversation_id: str, items: list[tuple[str, list[dict]]], reply_to: int | None = None
+    ) -> None:
+        """Store several bot messages in one transaction, then push each (silent while staff have it)."""
+        with self.sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None or not items:
+                return
+            if conversation.paused_by is not None:
+                log.info("the bot stays silent in %s: staff have the conversation", conversation_id)
+                return
+            views = [
+                message_view(
+                    store.add_message(
+                        session, conversation, "bot", text, buttons=buttons or None, reply_to=reply_to, source="rasa"
+                    )
+                )
+                for text, buttons in items
+            ]
+            session.expunge(conversation)
+        self._notify(kind="message", conversation=conversation_id, author="bot")
+        for view in views:
+            await self.push(conversation, view)
 
     async def _escalate(
         self, conversation_id: str, level: str, types: list[str], reason: str, trigger_id: int | None
@@ -410,6 +440,15 @@ def staff_note() -> str:
     open_now, when = staff_timing(config)
     template = config.wording["staff_in_hours"] if open_now else config.wording["staff_out_of_hours"]
     return template.format(when=when)
+
+
+def _buttons(raw: object) -> list[dict]:
+    """Buttons from Rasa, as title and payload strings."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in raw if isinstance(b, dict)
+    ]
 
 
 def _literal(text: str) -> str:

@@ -124,7 +124,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return bench_channels(args.residents)
     from launcher.bench import bench_turns
 
-    return bench_turns(args.conversations, args.concurrency, args.turns)
+    return bench_turns(args.conversations, args.concurrency, args.turns, args.rounds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--residents", type=int, default=20, help="channels: concurrent residents per channel")
     bench.add_argument("--services", type=int, default=100_000, help="directory: synthetic services")
     bench.add_argument("--runs", type=int, default=120, help="directory: runs of each search")
-    bench.add_argument("-n", "--conversations", type=int, default=60)
+    bench.add_argument("-n", "--conversations", type=int, default=150)
     bench.add_argument("-c", "--concurrency", type=int, default=6)
     bench.add_argument("-t", "--turns", type=int, default=7)
+    bench.add_argument("-r", "--rounds", type=int, default=5, help="turns: alternating rounds of Kindred and bare")
     bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     os.chdir(ROOT)

@@ -145,47 +145,69 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def measure(name: str, model: Path, conversations: int, concurrency: int, turns: int) -> dict:
-    """Start a stack for `model`, warm it, drive it, and stop it."""
-    var = Path(tempfile.mkdtemp(prefix=f"kindred-bench-{name}-"))
-    env = isolated_env(var)
-    stack = Stack(model, env, echo=False)
-    ready = stack.start()
+class Running:
+    """One assistant's stack, started once and driven in several rounds."""
+
+    def __init__(self, name: str, model: Path) -> None:
+        self.name = name
+        self.var = Path(tempfile.mkdtemp(prefix=f"kindred-bench-{name}-"))
+        self.stack = Stack(model, isolated_env(self.var), echo=False)
+        self.ready = self.stack.start()
+        self.memory = MemoryWatch(self.stack).__enter__()
+        asyncio.run(_drive(self.stack.settings.gateway_url, 2, 1, 2))  # warm up
+        self.latencies: list[float] = []
+        self.round_p95: list[float] = []
+        self.errors = 0
+        self.seconds = 0.0
+
+    def drive(self, conversations: int, concurrency: int, turns: int) -> None:
+        """One round."""
+        latencies, errors, seconds = asyncio.run(
+            _drive(self.stack.settings.gateway_url, conversations, concurrency, turns)
+        )
+        self.latencies += latencies
+        self.round_p95.append(_percentile(latencies, 95))
+        self.errors += errors
+        self.seconds += seconds
+
+    def stop(self) -> None:
+        """Stop the stack and remove its data."""
+        self.memory.__exit__()
+        self.stack.stop()
+        shutil.rmtree(self.var, ignore_errors=True)
+
+
+def bench_turns(conversations: int, concurrency: int, turns: int, rounds: int = 5) -> int:
+    """Kindred and the bare assistant, both running, driven in alternating rounds; p95s and ratios.
+
+    Both stacks stay up for the whole run and take turns being driven (Kindred first in odd rounds,
+    bare first in even ones), so a slow spell on the machine hits both alike. Prints pooled
+    percentiles, each round's p95 ratio, and the pooled p95 ratio.
+    """
+    kindred = Running("kindred", ensure_trained(quiet=True))
+    bare = Running("bare", bare_model())
+    per_round = max(1, conversations // rounds)
     try:
-        with MemoryWatch(stack) as memory:
-            asyncio.run(_drive(stack.settings.gateway_url, 2, 1, 2))
-            latencies, errors, seconds = asyncio.run(
-                _drive(stack.settings.gateway_url, conversations, concurrency, turns)
-            )
-        return {
-            "name": name,
-            "ready_s": ready,
-            "p50": _percentile(latencies, 50),
-            "p95": _percentile(latencies, 95),
-            "p99": _percentile(latencies, 99),
-            "throughput": len(latencies) / seconds if seconds else 0.0,
-            "turns": len(latencies),
-            "errors": errors,
-            "memory": dict(memory.peak),
-        }
+        for i in range(rounds):
+            for system in (kindred, bare) if i % 2 == 0 else (bare, kindred):
+                system.drive(per_round, concurrency, turns)
     finally:
-        stack.stop()
-        shutil.rmtree(var, ignore_errors=True)
-
-
-def bench_turns(conversations: int, concurrency: int, turns: int) -> int:
-    """Run the benchmark for Kindred and the bare assistant, and print both and the p95 ratio."""
-    kindred = measure("kindred", ensure_trained(quiet=True), conversations, concurrency, turns)
-    bare = measure("bare", bare_model(), conversations, concurrency, turns)
+        kindred.stop()
+        bare.stop()
     print(
-        f"\n{conversations} conversations x {turns} turns, {concurrency} concurrent senders, {os.cpu_count()} cores\n"
+        f"\n{per_round * rounds} conversations x {turns} turns each, in {rounds} alternating rounds, "
+        f"{concurrency} concurrent senders, {os.cpu_count()} cores\n"
     )
     print(f"{'':<9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'turns/s':>9}{'errors':>8}{'ready s':>9}  peak RSS MB")
     for row in (kindred, bare):
-        memory = ", ".join(f"{k} {v:.0f}" for k, v in sorted(row["memory"].items()))
+        memory = ", ".join(f"{k} {v:.0f}" for k, v in sorted(row.memory.peak.items()))
+        throughput = len(row.latencies) / row.seconds if row.seconds else 0.0
         print(
-            f"{row['name']:<9}{row['p50']:9.0f}{row['p95']:9.0f}{row['p99']:9.0f}{row['throughput']:9.1f}"
-            f"{row['errors']:8d}{row['ready_s']:9.1f}  {memory}"
+            f"{row.name:<9}{_percentile(row.latencies, 50):9.0f}{_percentile(row.latencies, 95):9.0f}"
+            f"{_percentile(row.latencies, 99):9.0f}{throughput:9.1f}{row.errors:8d}{row.ready:9.1f}  {memory}"
         )
-    print(f"\np95 ratio (Kindred / bare): {kindred['p95'] / bare['p95']:.2f}")
+    ratios = [k / b for k, b in zip(kindred.round_p95, bare.round_p95, strict=True)]
+    print(f"\np95 ratio per round: {', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f})")
+    pooled = _percentile(kindred.latencies, 95) / _percentile(bare.latencies, 95)
+    print(f"p95 ratio (Kindred / bare), all rounds pooled: {pooled:.2f}")
     return 0

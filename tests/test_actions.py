@@ -71,7 +71,16 @@ def tracker(
 def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:  # noqa: ANN001 - any action
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, t, DOMAIN))
-    return events, dispatcher.messages
+    return events, shown(dispatcher.messages)
+
+
+def shown(messages: list[dict]) -> list[dict]:
+    """What the person sees: several cards sent together are separate messages (as the gateway does)."""
+    out = []
+    for message in messages:
+        kindred = (message.get("custom") or {}).get("kindred") or {}
+        out += kindred["messages"] if kindred.get("event") == "messages" else [message]
+    return out
 
 
 def texts(messages: list[dict]) -> str:
