@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -751,11 +752,11 @@ def test_claims_racing_on_postgresql_have_one_winner() -> None:
     from bot.staff.auth import as_staff
     from database import make_engine, upgrade
 
-    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    admin = os.environ.get("KINDRED_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
     name = f"kindred_claim_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    engine = make_engine(admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name)
     try:
         upgrade(engine)
         sessions = sessionmaker(engine, expire_on_commit=False)
