@@ -10,6 +10,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine
 
+from settings import Settings, driver_url
+
+
+def tracker_engine(settings: Settings, app_engine: Engine) -> Engine:
+    """The engine for Rasa's tracker store (to delete a person's events): the app's when shared."""
+    if settings.tracker_database_url == settings.database_url:
+        return app_engine
+    return make_engine(driver_url(settings.tracker_database_url, "postgresql+psycopg"))
+
 
 def make_engine(url: str) -> Engine:
     """An engine; SQLite gets WAL, foreign keys and a busy timeout so processes can share it."""

@@ -22,9 +22,10 @@ from bot.staff import web as staff_web
 from bot.staff.events import StaffBus
 from bot.validation import BadInput
 from database import make_engine, upgrade
+from database import tracker_engine as open_tracker_engine
 from safety.semantic import shared as shared_semantic
 from safety.triage import triage
-from settings import Settings, driver_url
+from settings import Settings
 
 log = logging.getLogger("kindred.gateway")
 MAX_BODY_BYTES = 64 * 1024
@@ -97,11 +98,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings.var.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.app_database_url)
     await asyncio.to_thread(upgrade, engine)
-    tracker_engine = (
-        engine
-        if settings.tracker_database_url == settings.database_url
-        else make_engine(driver_url(settings.tracker_database_url, "postgresql+psycopg"))
-    )
+    tracker_engine = open_tracker_engine(settings, engine)
     app[ENGINE] = engine
     app[TRACKER_ENGINE] = tracker_engine
     app[SESSIONS] = sessionmaker(engine, expire_on_commit=False)

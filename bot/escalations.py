@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import case, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.models import Escalation, Message, utcnow
 
@@ -28,11 +28,13 @@ def escalate(
     risk_types: list[str],
     reason: str,
     trigger: Message | None,
+    handed_back: bool = False,
 ) -> tuple[Escalation, bool]:
     """Open an escalation, or update the open one. Returns it and whether anything changed.
 
     One episode, one escalation: a later message raises its level (never lowers it), adds risk
-    types, and becomes the trigger when it raised the level.
+    types, and becomes the trigger when it raised the level. When staff claimed it and have since
+    handed the conversation back to the bot (`handed_back`), a new concern puts it back in the queue.
     """
     current = open_episode(session, conversation_id)
     if current is None:
@@ -60,14 +62,38 @@ def escalate(
     if merged != current.risk_types:
         current.risk_types = merged
         changed = True
+    if handed_back and current.status == "claimed":
+        current.status = "new"
+        session.add(
+            Message(
+                conversation_id=conversation_id,
+                author="system",
+                text="New concern after the hand-back: back in the queue.",
+            )
+        )
+        changed = True
     if changed:
         current.updated_at = utcnow()
     return current, changed
 
 
-def queue(session: Session, status: tuple[str, ...] = ("new", "claimed")) -> list[Escalation]:
-    """Open escalations, most urgent first, then the longest waiting."""
-    order = case(LEVEL_ORDER, value=Escalation.level)
-    return list(
-        session.scalars(select(Escalation).where(Escalation.status.in_(status)).order_by(order, Escalation.created_at))
+def queue(
+    session: Session, status: tuple[str, ...] = ("new", "claimed"), channel: str | None = None, limit: int = 1000
+) -> list[Escalation]:
+    """Escalations, most urgent first, then the longest waiting (resolved ones: latest first).
+
+    Each comes with its conversation and the member of staff who claimed it, loaded in the same go.
+    """
+    statement = (
+        select(Escalation)
+        .where(Escalation.status.in_(status))
+        .options(selectinload(Escalation.conversation), selectinload(Escalation.claimer))
+        .limit(limit)
     )
+    if channel:
+        statement = statement.where(Escalation.channel == channel)
+    if status == ("resolved",):
+        statement = statement.order_by(Escalation.resolved_at.desc())
+    else:
+        statement = statement.order_by(case(LEVEL_ORDER, value=Escalation.level), Escalation.created_at)
+    return list(session.scalars(statement))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import store
 from bot.escalations import escalate
-from bot.models import Conversation, Message, utcnow
+from bot.models import Conversation, Message, StaffUser
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.staff import audit
 from safety.replies import compose, load_config, staff_timing
@@ -286,7 +286,19 @@ class Relay:
         source: str = "rasa",
         author: str = "bot",
     ) -> Message | None:
-        """Store a message to the resident and push it to their channel.
+        """Store one message to the resident and push it to their channel (see `say_many`)."""
+        said = await self.say_many(conversation_id, [(text, buttons)], reply_to, source, author)
+        return said[0] if said else None
+
+    async def say_many(
+        self,
+        conversation_id: str,
+        items: list[tuple[str, list[dict] | None]],
+        reply_to: int | None = None,
+        source: str = "rasa",
+        author: str = "bot",
+    ) -> list[Message]:
+        """Store messages to the resident in one transaction, then push each to their channel.
 
         While a member of staff has the conversation, nothing the bot says (Rasa's replies, reminders,
         the safety net, gateway notes) is stored or sent: this is the one door every bot message
@@ -294,43 +306,23 @@ class Relay:
         """
         with self.sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
-            if conversation is None:
-                return None
+            if conversation is None or not items:
+                return []
             if author == "bot" and conversation.paused_by is not None:
                 log.info("the bot stays silent in %s: staff have the conversation", conversation_id)
-                return None
-            message = store.add_message(
-                session, conversation, author, text, buttons=buttons, reply_to=reply_to, source=source
-            )
-            view = message_view(message)
-            session.expunge(conversation)
-        self._notify(kind="message", conversation=conversation_id, author=author)
-        await self.push(conversation, view)
-        return message
-
-    async def say_many(
-        self, conversation_id: str, items: list[tuple[str, list[dict]]], reply_to: int | None = None
-    ) -> None:
-        """Store several bot messages in one transaction, then push each (silent while staff have it)."""
-        with self.sessions.begin() as session:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None or not items:
-                return
-            if conversation.paused_by is not None:
-                log.info("the bot stays silent in %s: staff have the conversation", conversation_id)
-                return
-            views = [
-                message_view(
-                    store.add_message(
-                        session, conversation, "bot", text, buttons=buttons or None, reply_to=reply_to, source="rasa"
-                    )
+                return []
+            messages = [
+                store.add_message(
+                    session, conversation, author, text, buttons=buttons or None, reply_to=reply_to, source=source
                 )
                 for text, buttons in items
             ]
+            views = [message_view(m) for m in messages]
             session.expunge(conversation)
-        self._notify(kind="message", conversation=conversation_id, author="bot")
+        self._notify(kind="message", conversation=conversation_id, author=author)
         for view in views:
             await self.push(conversation, view)
+        return messages
 
     async def _escalate(
         self, conversation_id: str, level: str, types: list[str], reason: str, trigger_id: int | None
@@ -341,20 +333,15 @@ class Relay:
                 return False
             trigger = session.get(Message, trigger_id) if trigger_id else None
             escalation, changed = escalate(
-                session, conversation_id, conversation.channel, level, types, reason, trigger
+                session,
+                conversation_id,
+                conversation.channel,
+                level,
+                types,
+                reason,
+                trigger,
+                handed_back=conversation.paused_by is None,
             )
-            if escalation.status == "claimed" and conversation.paused_by is None:
-                # Handed back to the bot but not resolved, and now a new concern: back in the queue.
-                escalation.status = "new"
-                escalation.updated_at = utcnow()
-                changed = True
-                session.add(
-                    Message(
-                        conversation_id=conversation_id,
-                        author="system",
-                        text="New concern after the hand-back: back in the queue.",
-                    )
-                )
             if changed:
                 log.info("escalation %s: %s %s (%s)", escalation.id, escalation.level, escalation.risk_types, reason)
                 escalation_id, current = escalation.id, escalation.level
@@ -406,15 +393,20 @@ class Relay:
 
     # --- forget me ------------------------------------------------------------------------------
 
-    async def forget(self, conversation_id: str) -> None:
-        """Delete everything about a conversation, here and in Rasa's tracker store."""
+    async def forget(self, conversation_id: str, actor: StaffUser | str = "resident", action: str = "forget") -> None:
+        """Delete everything about a conversation, here and in Rasa's tracker store (audited).
+
+        The resident's own "forget me", or a member of staff deleting it for them (`actor`).
+        """
         with self.sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 return
             session.expunge(conversation)
             store.forget(session, conversation_id)
-            audit.record(session, "resident", "forget", "conversation", conversation_id, channel=conversation.channel)
+            if isinstance(actor, StaffUser):
+                actor = session.get(StaffUser, actor.id) or "unknown"
+            audit.record(session, actor, action, "conversation", conversation_id, channel=conversation.channel)
         self._notify(kind="queue", conversation=conversation_id, urgent=False)
         deleted = await asyncio.to_thread(store.forget_tracker, self.tracker_engine, conversation_id)
         log.info("forgot conversation %s (%d tracker events)", conversation_id, deleted)

@@ -11,23 +11,13 @@ from bot.keys import SESSIONS, SETTINGS, TRACKER_ENGINE
 from bot.models import AuditEvent, CannedReply, StaffUser
 from bot.staff import audit, auth, retention
 from bot.staff.users import UserError, create_user
-from bot.staff.web import render
+from bot.staff.web import current_user, form_fields, render, see_other
 
 
-async def _form(request: web.Request) -> dict[str, str | list[str]]:
+async def _roles(request: web.Request) -> list[str]:
+    """The roles ticked on a user form."""
     form = await request.post()
-    found: dict[str, str | list[str]] = {}
-    for key in form:
-        values = [v for v in form.getall(key) if isinstance(v, str)]
-        found[key] = values if key == "roles" else (values[0] if values else "")
-    return found
-
-
-def _me(session, request: web.Request) -> StaffUser:  # noqa: ANN001 - a Session
-    user = session.get(StaffUser, request[auth.STAFF].id)
-    if user is None:
-        raise web.HTTPUnauthorized(text="Your account no longer exists.")
-    return user
+    return [r for r in form.getall("roles", []) if isinstance(r, str)]
 
 
 @auth.requires("admin")
@@ -50,51 +40,42 @@ async def users_page(request: web.Request) -> web.Response:
 @auth.requires("admin")
 async def add_user(request: web.Request) -> web.StreamResponse:
     """Create an account."""
-    form = await _form(request)
-    roles = form.get("roles") or []
+    form = await form_fields(request)
+    roles = await _roles(request)
     try:
         with request.app[SESSIONS].begin() as session:
             user = create_user(
                 session,
-                str(form.get("username", "")),
-                str(form.get("display_name", "")),
-                str(form.get("password", "")),
-                list(roles) if isinstance(roles, list) else [roles],
+                form.get("username", ""),
+                form.get("display_name", ""),
+                form.get("password", ""),
+                roles,
             )
             session.flush()
-            audit.record(session, _me(session, request), "add_user", "staff_user", user.id, roles=user.roles)
+            audit.record(session, current_user(session, request), "add_user", "staff_user", user.id, roles=user.roles)
     except UserError as error:
-        raise web.HTTPSeeOther("/staff/admin/users?" + _q(error=str(error))) from None
-    raise web.HTTPSeeOther("/staff/admin/users?done=added")
-
-
-def _q(**values: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(values)
+        raise see_other("/staff/admin/users", error=str(error)) from None
+    raise see_other("/staff/admin/users", done="added")
 
 
 @auth.requires("admin")
 async def update_user(request: web.Request) -> web.StreamResponse:
     """Change roles, switch an account off or on, or set a new password."""
-    form = await _form(request)
+    form = await form_fields(request)
     try:
         user_id = int(request.match_info["user_id"])
     except ValueError:
         raise web.HTTPNotFound() from None
     with request.app[SESSIONS].begin() as session:
-        me = _me(session, request)
+        me = current_user(session, request)
         user = session.get(StaffUser, user_id)
         if user is None:
             raise web.HTTPNotFound(text="There is no such user.")
-        roles = form.get("roles") or []
-        roles = [r for r in (roles if isinstance(roles, list) else [roles]) if r in auth.ROLES]
+        roles = [r for r in await _roles(request) if r in auth.ROLES]
         active = form.get("active") == "on"
         if user.id == me.id and ("admin" not in roles or not active):
-            raise web.HTTPSeeOther(
-                "/staff/admin/users?" + _q(error="You can't remove your own admin role or switch yourself off.")
-            )
-        password = str(form.get("password", ""))
+            raise see_other("/staff/admin/users", error="You can't remove your own admin role or switch yourself off.")
+        password = form.get("password", "")
         changes = {}
         if roles != list(user.roles or []):
             changes["roles"] = roles
@@ -106,7 +87,7 @@ async def update_user(request: web.Request) -> web.StreamResponse:
             try:
                 user.password_hash = auth.hash_password(password)
             except auth.PasswordRejected as error:
-                raise web.HTTPSeeOther("/staff/admin/users?" + _q(error=str(error))) from None
+                raise see_other("/staff/admin/users", error=str(error)) from None
             changes["password"] = "changed"  # noqa: S105 - an audit note, not a password
         if changes:
             audit.record(session, me, "update_user", "staff_user", user.id, **changes)
@@ -117,7 +98,7 @@ async def update_user(request: web.Request) -> web.StreamResponse:
                 for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
                     if user.id != me.id:
                         session.delete(row)
-    raise web.HTTPSeeOther("/staff/admin/users?done=saved")
+    raise see_other("/staff/admin/users", done="saved")
 
 
 @auth.requires("admin")
@@ -157,44 +138,44 @@ async def settings_page(request: web.Request) -> web.Response:
 @auth.requires("admin")
 async def save_settings(request: web.Request) -> web.StreamResponse:
     """Change the retention period."""
-    form = await _form(request)
+    form = await form_fields(request)
     try:
-        days = int(str(form.get("retention_days", "")))
+        days = int(form.get("retention_days", ""))
         if not 1 <= days <= 3650:
             raise ValueError(days)
     except ValueError:
-        raise web.HTTPSeeOther(
-            "/staff/admin/settings?" + _q(error="Retention must be a whole number of days from 1 to 3650.")
+        raise see_other(
+            "/staff/admin/settings", error="Retention must be a whole number of days from 1 to 3650."
         ) from None
     with request.app[SESSIONS].begin() as session:
-        retention.set_retention_days(session, _me(session, request), days)
-    raise web.HTTPSeeOther("/staff/admin/settings?done=saved")
+        retention.set_retention_days(session, current_user(session, request), days)
+    raise see_other("/staff/admin/settings", done="saved")
 
 
 @auth.requires("admin")
 async def purge_now(request: web.Request) -> web.StreamResponse:
     """Run the retention purge now."""
     with request.app[SESSIONS]() as session:
-        me = _me(session, request)
+        me = current_user(session, request)
     deleted = await asyncio.to_thread(
         retention.purge, request.app[SESSIONS], request.app[TRACKER_ENGINE], request.app[SETTINGS].retention_days, me
     )
-    raise web.HTTPSeeOther("/staff/admin/settings?" + _q(done=f"purged {deleted}"))
+    raise see_other("/staff/admin/settings", done=f"purged {deleted}")
 
 
 @auth.requires("admin")
 async def add_canned(request: web.Request) -> web.StreamResponse:
     """Add a canned reply."""
-    form = await _form(request)
-    title, text = str(form.get("title", "")).strip()[:80], str(form.get("text", "")).strip()[:2000]
+    form = await form_fields(request)
+    title, text = form.get("title", "").strip()[:80], form.get("text", "").strip()[:2000]
     if not title or not text:
-        raise web.HTTPSeeOther("/staff/admin/settings?" + _q(error="A canned reply needs a title and its text."))
+        raise see_other("/staff/admin/settings", error="A canned reply needs a title and its text.")
     with request.app[SESSIONS].begin() as session:
         reply = CannedReply(title=title, text=text)
         session.add(reply)
         session.flush()
-        audit.record(session, _me(session, request), "add_canned", "canned_reply", reply.id)
-    raise web.HTTPSeeOther("/staff/admin/settings?done=saved")
+        audit.record(session, current_user(session, request), "add_canned", "canned_reply", reply.id)
+    raise see_other("/staff/admin/settings", done="saved")
 
 
 @auth.requires("admin")
@@ -208,8 +189,8 @@ async def delete_canned(request: web.Request) -> web.StreamResponse:
         reply = session.get(CannedReply, reply_id)
         if reply is not None:
             session.delete(reply)
-            audit.record(session, _me(session, request), "delete_canned", "canned_reply", reply_id)
-    raise web.HTTPSeeOther("/staff/admin/settings?done=saved")
+            audit.record(session, current_user(session, request), "delete_canned", "canned_reply", reply_id)
+    raise see_other("/staff/admin/settings", done="saved")
 
 
 def setup_routes(app: web.Application) -> None:

@@ -34,18 +34,12 @@ def record(
 
 
 def recent(
-    session: Session,
-    action: str | None = None,
-    actor_id: int | None = None,
-    limit: int = 200,
-    before: int | None = None,
+    session: Session, action: str | None = None, limit: int = 200, before: int | None = None
 ) -> list[AuditEvent]:
-    """The newest events first, optionally only one action or one member of staff."""
+    """The newest events first (older than event `before`), optionally only one kind of action."""
     statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:
         statement = statement.where(AuditEvent.action == action)
-    if actor_id is not None:
-        statement = statement.where(AuditEvent.actor_id == actor_id)
     if before is not None:
         statement = statement.where(AuditEvent.id < before)
     return list(session.scalars(statement))

@@ -15,8 +15,7 @@ from bot.models import StaffSession, StaffUser
 from bot.staff import audit, retention
 from bot.staff.auth import ROLES
 from bot.staff.users import UserError, create_user
-from database import make_engine, upgrade
-from settings import driver_url
+from database import make_engine, tracker_engine, upgrade
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -84,11 +83,7 @@ def main(argv: list[str]) -> int:
     upgrade(engine)
     try:
         if args.command == "purge":
-            tracker = (
-                engine
-                if config.tracker_database_url == config.database_url
-                else make_engine(driver_url(config.tracker_database_url, "postgresql+psycopg"))
-            )
+            tracker = tracker_engine(config, engine)
             deleted = retention.purge(sessionmaker(engine), tracker, config.retention_days, "command line")
             print(f"kindred: deleted {deleted} conversations past the retention period")
             return 0

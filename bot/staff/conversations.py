@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import NoReturn
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import store
-from bot.keys import RELAY, SESSIONS, STAFF_BUS, TRACKER_ENGINE
+from bot.keys import RELAY, SESSIONS, STAFF_BUS
 from bot.models import AuditEvent, CannedReply, Conversation, Escalation, Message, StaffNote, StaffUser, utcnow
+from bot.relay import Relay
 from bot.staff import audit, auth, handoff
 from bot.staff.queue import LEVEL_LABELS, RISK_LABELS
-from bot.staff.web import forbidden, render
+from bot.staff.web import current_user, form_fields, render, see_other
 from residents import store as residents
 from residents.checkin import trend
 from residents.models import CheckIn, FollowUp, Suggestion
@@ -32,8 +34,7 @@ def _audit_view(session: Session, staff: auth.Staff, conversation_id: str) -> No
         )
     )
     if recent is None:
-        user = session.get(StaffUser, staff.id)
-        audit.record(session, user or "unknown", "view", "conversation", conversation_id)
+        audit.record(session, session.get(StaffUser, staff.id) or "unknown", "view", "conversation", conversation_id)
 
 
 def message_rows(session: Session, conversation_id: str, trigger_ids: set[int], after: int = 0) -> list[dict]:
@@ -184,20 +185,8 @@ FLASH = {
 }
 
 
-def _back(conversation_id: str, done: str = "", error: str = "") -> web.HTTPSeeOther:
-    from urllib.parse import urlencode
-
-    query = urlencode({k: v for k, v in (("done", done), ("error", error)) if v})
-    return web.HTTPSeeOther(f"/staff/conversations/{conversation_id}" + (f"?{query}" if query else "") + "#actions")
-
-
 def _publish(request: web.Request, conversation_id: str) -> None:
     request.app[STAFF_BUS].publish({"kind": "queue", "conversation": conversation_id, "urgent": False})
-
-
-async def _form(request: web.Request) -> dict[str, str]:
-    form = await request.post()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def _int(value: str | None) -> int:
@@ -207,98 +196,88 @@ def _int(value: str | None) -> int:
         raise web.HTTPBadRequest(text="That form was incomplete. Please reload the page.") from None
 
 
+Step = Callable[[Relay, auth.Staff, str, dict[str, str]], Awaitable[object]]
+
+
+async def _step(request: web.Request, step: Step, done: str) -> NoReturn:
+    """Run one handoff step; back to the page with what happened (or why it couldn't), live for others."""
+    conversation_id = request.match_info["conversation_id"]
+    page = f"/staff/conversations/{conversation_id}"
+    try:
+        await step(request.app[RELAY], request[auth.STAFF], conversation_id, await form_fields(request))
+    except handoff.HandoffError as error:
+        _publish(request, conversation_id)
+        raise see_other(page, error=str(error)) from None
+    _publish(request, conversation_id)
+    raise see_other(page, done=done)
+
+
+async def _claim(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
+    handoff.claim(relay, staff, _int(form.get("escalation")))
+    await handoff.announce(relay, staff, conversation_id)
+
+
+async def _reply(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
+    text = form.get("text", "")
+    if not text.strip() and form.get("canned"):
+        with relay.sessions() as session:
+            canned = session.get(CannedReply, _int(form.get("canned")))
+            text = canned.text if canned else ""
+    await handoff.reply(relay, staff, conversation_id, text)
+
+
+async def _note(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
+    handoff.note(relay, staff, conversation_id, form.get("text", ""))
+
+
+async def _hand_back(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
+    await handoff.hand_back(relay, staff, conversation_id)
+
+
+async def _resolve(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
+    await handoff.resolve(relay, staff, _int(form.get("escalation")), form.get("outcome", ""), form.get("note", ""))
+
+
 @auth.requires("staff")
 async def claim(request: web.Request) -> web.StreamResponse:
     """Take over from the bot."""
-    conversation_id = request.match_info["conversation_id"]
-    form = await _form(request)
-    try:
-        handoff.claim(request.app[RELAY], request[auth.STAFF], _int(form.get("escalation")))
-    except handoff.HandoffError as error:
-        _publish(request, conversation_id)
-        raise _back(conversation_id, error=str(error)) from None
-    await handoff.announce(request.app[RELAY], request[auth.STAFF], conversation_id)
-    _publish(request, conversation_id)
-    raise _back(conversation_id, "claimed")
+    await _step(request, _claim, "claimed")
 
 
 @auth.requires("staff")
 async def reply(request: web.Request) -> web.StreamResponse:
     """Send the resident a message (typed, or a canned reply)."""
-    conversation_id = request.match_info["conversation_id"]
-    form = await _form(request)
-    text = form.get("text", "")
-    if not text.strip() and form.get("canned"):
-        with request.app[SESSIONS]() as session:
-            canned = session.get(CannedReply, _int(form.get("canned")))
-            text = canned.text if canned else ""
-    try:
-        await handoff.reply(request.app[RELAY], request[auth.STAFF], conversation_id, text)
-    except handoff.HandoffError as error:
-        raise _back(conversation_id, error=str(error)) from None
-    _publish(request, conversation_id)
-    raise _back(conversation_id, "sent")
+    await _step(request, _reply, "sent")
 
 
 @auth.requires("staff")
 async def add_note(request: web.Request) -> web.StreamResponse:
     """A private note."""
-    conversation_id = request.match_info["conversation_id"]
-    form = await _form(request)
-    try:
-        handoff.note(request.app[RELAY], request[auth.STAFF], conversation_id, form.get("text", ""))
-    except handoff.HandoffError as error:
-        raise _back(conversation_id, error=str(error)) from None
-    _publish(request, conversation_id)
-    raise _back(conversation_id, "noted")
+    await _step(request, _note, "noted")
 
 
 @auth.requires("staff")
 async def hand_back(request: web.Request) -> web.StreamResponse:
     """Give the conversation back to the bot."""
-    conversation_id = request.match_info["conversation_id"]
-    try:
-        await handoff.hand_back(request.app[RELAY], request[auth.STAFF], conversation_id)
-    except handoff.HandoffError as error:
-        raise _back(conversation_id, error=str(error)) from None
-    _publish(request, conversation_id)
-    raise _back(conversation_id, "handed_back")
+    await _step(request, _hand_back, "handed_back")
 
 
 @auth.requires("staff")
 async def resolve(request: web.Request) -> web.StreamResponse:
     """Close the escalation with an outcome."""
-    conversation_id = request.match_info["conversation_id"]
-    form = await _form(request)
-    try:
-        await handoff.resolve(
-            request.app[RELAY],
-            request[auth.STAFF],
-            _int(form.get("escalation")),
-            form.get("outcome", ""),
-            form.get("note", ""),
-        )
-    except handoff.HandoffError as error:
-        raise _back(conversation_id, error=str(error)) from None
-    _publish(request, conversation_id)
-    raise _back(conversation_id, "resolved")
+    await _step(request, _resolve, "resolved")
 
 
 @auth.requires("admin")
 async def delete(request: web.Request) -> web.StreamResponse:
     """Delete a conversation and everything about the person (a "forget me" made by phone, say)."""
     conversation_id = request.match_info["conversation_id"]
-    form = await _form(request)
+    form = await form_fields(request)
     if form.get("confirm") != "delete":
-        raise _back(conversation_id, error='Type "delete" to confirm.')
-    with request.app[SESSIONS].begin() as session:
-        conversation = session.get(Conversation, conversation_id)
-        if conversation is None:
-            return forbidden(request, "That conversation no longer exists.")
-        user = session.get(StaffUser, request[auth.STAFF].id)
-        store.forget(session, conversation_id)
-        audit.record(session, user or "unknown", "delete", "conversation", conversation_id)
-    store.forget_tracker(request.app[TRACKER_ENGINE], conversation_id)
+        raise see_other(f"/staff/conversations/{conversation_id}", error='Type "delete" to confirm.')
+    with request.app[SESSIONS]() as session:
+        user = current_user(session, request)
+    await request.app[RELAY].forget(conversation_id, actor=user, action="delete")
     _publish(request, conversation_id)
     raise web.HTTPSeeOther("/staff/queue")
 

@@ -12,9 +12,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.keys import ENGINE, SESSIONS
-from bot.models import StaffUser
 from bot.staff import audit, auth
-from bot.staff.web import check_upload_token, forbidden, render
+from bot.staff.web import check_upload_token, current_user, forbidden, form_fields, render
 from directory import models as m
 from directory import oruk
 from directory.search import reindex
@@ -25,10 +24,6 @@ FLAG_REASONS = {"not_running": "Not running", "wrong_details": "Wrong details", 
 MAX_UPLOAD = 20 * 1024 * 1024
 # What an editor can change here; the rest comes with the next import.
 EDITABLE = ("name", "description", "url", "email", "fees", "alert", "status", "minimum_age", "maximum_age")
-
-
-def _user(session: Session, request: web.Request) -> StaffUser | str:
-    return session.get(StaffUser, request[auth.STAFF].id) or "unknown"
 
 
 @auth.requires("editor")
@@ -116,7 +111,7 @@ def _age(value: str) -> float | None:
 async def save_service(request: web.Request) -> web.StreamResponse:
     """Save an editor's corrections, re-index, and audit which fields changed."""
     service_id = request.match_info["service_id"]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = await form_fields(request)
     back = f"/staff/directory/services/{service_id}"
     with request.app[SESSIONS].begin() as session:
         service = _service(session, service_id)
@@ -145,7 +140,7 @@ async def save_service(request: web.Request) -> web.StreamResponse:
             service.last_modified = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
             session.flush()
             reindex(session, [service.id])
-            audit.record(session, _user(session, request), "edit_service", "service", service.id, fields=changed)
+            audit.record(session, current_user(session, request), "edit_service", "service", service.id, fields=changed)
     raise web.HTTPSeeOther(f"{back}?done={'saved' if changed else 'unchanged'}")
 
 
@@ -155,9 +150,9 @@ async def mark_checked(request: web.Request) -> web.StreamResponse:
     service_id = request.match_info["service_id"]
     with request.app[SESSIONS].begin() as session:
         service = _service(session, service_id)
-        user = _user(session, request)
+        user = current_user(session, request)
         service.assured_date = dt.date.today().isoformat()
-        service.assurer_email = user.username if isinstance(user, StaffUser) else None
+        service.assurer_email = user.username
         audit.record(session, user, "check_service", "service", service.id)
     raise web.HTTPSeeOther(f"/staff/directory/services/{service_id}?done=checked")
 
@@ -178,7 +173,9 @@ async def update_flag(request: web.Request) -> web.StreamResponse:
         if flag is None:
             raise web.HTTPNotFound(text="That flag no longer exists.")
         flag.status = str(status)
-        audit.record(session, _user(session, request), "flag_" + str(status), "service", flag.service_id, flag=flag.id)
+        audit.record(
+            session, current_user(session, request), "flag_" + str(status), "service", flag.service_id, flag=flag.id
+        )
         service_id = flag.service_id
     back = str(form.get("back") or "")
     raise web.HTTPSeeOther(back if back == "/staff/directory/flags" else f"/staff/directory/services/{service_id}")
@@ -219,7 +216,7 @@ async def import_upload(request: web.Request) -> web.Response:
     with request.app[SESSIONS].begin() as session:
         audit.record(
             session,
-            _user(session, request),
+            current_user(session, request),
             "import",
             "directory",
             name,

@@ -39,8 +39,3 @@ class StaffBus:
                 while not queue.empty():
                     queue.get_nowait()
                 queue.put_nowait({"kind": "reload"})
-
-    @property
-    def listeners(self) -> int:
-        """How many pages are listening."""
-        return len(self._listeners)

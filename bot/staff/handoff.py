@@ -9,7 +9,6 @@ resident; resolving records an outcome.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -33,14 +32,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 class HandoffError(Exception):
     """Why a handoff step could not happen, in words for the member of staff."""
-
-
-@dataclass
-class Done:
-    """What a step changed, for the page and the live updates."""
-
-    conversation_id: str
-    message: str
 
 
 def _written(text: str, what: str) -> str:
@@ -67,7 +58,7 @@ def _escalation(session: Session, escalation_id: int) -> Escalation:
     return escalation
 
 
-def claim(relay: Relay, staff: Staff, escalation_id: int) -> Done:
+def claim(relay: Relay, staff: Staff, escalation_id: int) -> None:
     """Take the conversation: the bot goes quiet until it is handed back."""
     with relay.sessions.begin() as session:
         user = _user(session, staff)
@@ -111,7 +102,6 @@ def claim(relay: Relay, staff: Staff, escalation_id: int) -> Done:
             )
         )
         audit.record(session, user, "claim", "escalation", escalation_id, conversation=conversation_id)
-    return Done(conversation_id, "You have this conversation. The bot is paused until you hand it back.")
 
 
 async def announce(relay: Relay, staff: Staff, conversation_id: str) -> None:
@@ -133,7 +123,7 @@ def _owned(session: Session, user: StaffUser, conversation_id: str) -> Conversat
     return conversation
 
 
-async def reply(relay: Relay, staff: Staff, conversation_id: str, text: str) -> Done:
+async def reply(relay: Relay, staff: Staff, conversation_id: str, text: str) -> None:
     """Send the resident a message from the member of staff, on their channel."""
     text = _written(text, "reply")
     with relay.sessions.begin() as session:
@@ -151,10 +141,9 @@ async def reply(relay: Relay, staff: Staff, conversation_id: str, text: str) -> 
         )
         audit.record(session, user, "reply", "conversation", conversation_id, characters=len(text))
     await relay.say(conversation_id, text, author="staff", source="staff")
-    return Done(conversation_id, "Sent.")
 
 
-def note(relay: Relay, staff: Staff, conversation_id: str, text: str) -> Done:
+def note(relay: Relay, staff: Staff, conversation_id: str, text: str) -> None:
     """A private note for colleagues; never sent to the resident."""
     text = _written(text, "note")
     with relay.sessions.begin() as session:
@@ -165,7 +154,6 @@ def note(relay: Relay, staff: Staff, conversation_id: str, text: str) -> Done:
             StaffNote(conversation_id=conversation_id, author_id=user.id, author_name=user.display_name, text=text)
         )
         audit.record(session, user, "note", "conversation", conversation_id)
-    return Done(conversation_id, "Note saved (staff only).")
 
 
 def _unpause(session: Session, user: StaffUser, conversation: Conversation, why: str) -> None:
@@ -180,7 +168,7 @@ HANDBACK_TEXT = (
 )
 
 
-async def hand_back(relay: Relay, staff: Staff, conversation_id: str) -> Done:
+async def hand_back(relay: Relay, staff: Staff, conversation_id: str) -> None:
     """Give the conversation back to the bot, and tell the resident so."""
     with relay.sessions.begin() as session:
         user = _user(session, staff)
@@ -188,10 +176,9 @@ async def hand_back(relay: Relay, staff: Staff, conversation_id: str) -> Done:
         _unpause(session, user, conversation, "handed the conversation back to the bot")
         audit.record(session, user, "hand_back", "conversation", conversation_id)
     await relay.say(conversation_id, HANDBACK_TEXT.format(name=staff.display_name), source="handback")
-    return Done(conversation_id, "Handed back: the bot is answering again.")
 
 
-async def resolve(relay: Relay, staff: Staff, escalation_id: int, outcome: str, detail: str) -> Done:
+async def resolve(relay: Relay, staff: Staff, escalation_id: int, outcome: str, detail: str) -> None:
     """Close the escalation with an outcome (handing back first if the bot is still paused)."""
     if outcome not in OUTCOMES:
         raise HandoffError("Choose an outcome.")
@@ -225,4 +212,3 @@ async def resolve(relay: Relay, staff: Staff, escalation_id: int, outcome: str, 
         conversation_id = escalation.conversation_id
     if handed_back:
         await relay.say(conversation_id, HANDBACK_TEXT.format(name=staff.display_name), source="handback")
-    return Done(conversation_id, "Resolved.")

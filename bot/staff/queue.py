@@ -6,12 +6,10 @@ import asyncio
 import json
 
 from aiohttp import web
-from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from bot.escalations import LEVEL_ORDER
+from bot.escalations import queue
 from bot.keys import SESSIONS, STAFF_BUS
-from bot.models import Conversation, Escalation, StaffUser
 from bot.staff import auth
 from bot.staff.web import render
 from safety.vocabulary import RISK_TYPES
@@ -36,21 +34,9 @@ def filters(request: web.Request) -> dict[str, str]:
 
 def rows(session: Session, chosen: dict[str, str], limit: int = 200) -> list[dict]:
     """The queue as the page shows it."""
-    order = case(LEVEL_ORDER, value=Escalation.level)
-    statement = (
-        select(Escalation, Conversation, StaffUser)
-        .join(Conversation, Conversation.id == Escalation.conversation_id)
-        .outerjoin(StaffUser, StaffUser.id == Escalation.claimed_by)
-        .where(Escalation.status.in_(STATUSES[chosen["status"]]))
-    )
-    if chosen["channel"]:
-        statement = statement.where(Escalation.channel == chosen["channel"])
-    if chosen["status"] == "resolved":
-        statement = statement.order_by(Escalation.resolved_at.desc())
-    else:
-        statement = statement.order_by(order, Escalation.created_at)
     found = []
-    for escalation, conversation, claimer in session.execute(statement.limit(1000)):
+    for escalation in queue(session, STATUSES[chosen["status"]], chosen["channel"] or None):
+        conversation, claimer = escalation.conversation, escalation.claimer
         types = list(escalation.risk_types or []) or (
             ["asked_for_person"] if escalation.reason == "asked_for_person" else []
         )

@@ -7,11 +7,13 @@ import hmac
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.keys import SESSIONS, SETTINGS
 from bot.models import StaffUser
@@ -85,6 +87,26 @@ async def _checked(request: web.Request, handler: auth.Handler) -> web.StreamRes
         elif not hmac.compare_digest(await auth.submitted_csrf(request), request[auth.CSRF]):
             return forbidden(request, "That form had expired. Go back, reload the page and try again.")
     return await handler(request)
+
+
+async def form_fields(request: web.Request) -> dict[str, str]:
+    """A posted form's text fields (the first value of each)."""
+    form = await request.post()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def see_other(path: str, **query: str) -> web.HTTPSeeOther:
+    """Post/redirect/get: back to a page, with `done=` or `error=` for it to show."""
+    shown = urlencode({k: v for k, v in query.items() if v})
+    return web.HTTPSeeOther(path + (f"?{shown}" if shown else ""))
+
+
+def current_user(session: Session, request: web.Request) -> StaffUser:
+    """The signed-in member of staff's row, for changes and the audit log."""
+    user = session.get(StaffUser, request[auth.STAFF].id)
+    if user is None:
+        raise web.HTTPUnauthorized(text="Your account no longer exists.")
+    return user
 
 
 def check_upload_token(request: web.Request, value: str) -> bool:
