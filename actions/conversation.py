@@ -68,6 +68,14 @@ def upset(tracker: Tracker) -> bool:
     return any(extract(e.get("text") or "").feeling in UPSET for e in session_user_events(tracker)[-3:])
 
 
+def low(event: dict) -> bool:
+    """Whether a message said the person feels lonely, bored or upset."""
+    parse = event.get("parse_data") or {}
+    if (parse.get("intent") or {}).get("name") == "feeling_lonely" or (parse.get("risk") or {}).get("loneliness"):
+        return True
+    return extract(event.get("text") or "").feeling in (*UPSET, "lonely", "bored")
+
+
 class ActionConverse(Action):
     """Listen and reply warmly: reflect feelings, chat, acknowledge what the person shares."""
 
@@ -117,7 +125,7 @@ class ActionConverse(Action):
                 say(facts.topic)
             elif young and "age" in new:
                 say("young")
-            elif new and intent == "share_info":
+            elif new:
                 say("noted")
             elif not said:
                 say("chat")
@@ -137,6 +145,8 @@ class ActionConverse(Action):
                     {"title": "Not now", "payload": "/deny"},
                 ]
                 events.append(SlotSet("offer", "checkin"))
+            if offer != "checkin" and tracker.get_slot("offer"):
+                events.append(SlotSet("offer", None))  # an earlier offer is no longer the question
             profile.recent_lines = recent[-12:]
         for i, text in enumerate(said):
             dispatcher.utter_message(text=text, buttons=buttons if i == len(said) - 1 else None)
@@ -150,11 +160,7 @@ class ActionConverse(Action):
             return None
         if at_risk(tracker):
             return None
-        lonely_turns = sum(
-            1
-            for e in events
-            if (e.get("parse_data") or {}).get("intent", {}).get("name") in ("feeling_lonely", "share_feeling")
-        )
+        lonely_turns = sum(1 for e in events if low(e))
         offered_find = any(
             e.get("event") == "bot" and "look for people and things" in (e.get("text") or "") for e in tracker.events
         ) or any(e.get("event") == "bot" and "a visitor helps" in (e.get("text") or "") for e in tracker.events)

@@ -28,6 +28,7 @@ from bot.escalations import escalate
 from bot.models import Conversation, Message, StaffUser
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.staff import audit
+from safety.encoder import vector_to_text
 from safety.replies import compose, load_config, staff_timing
 from safety.rules import Assessment
 
@@ -45,6 +46,8 @@ class Turn:
     message_id: int
     # The gateway's semantic triage of the message, passed to Rasa so it isn't computed twice.
     semantic: dict = field(default_factory=dict)
+    # ... and its sentence embedding (base64 float16), so Rasa's intent classifier need not encode it.
+    vector: str | None = None
     answered: bool = False
     suppress: bool = False
     forget: bool = False
@@ -129,7 +132,8 @@ class Relay:
                 # The bot stays silent, but the console raises the alarm for the person reading.
                 await self._escalate(conversation_id, assessment.risk, list(assessment.risk_types), "risk", message.id)
             return message
-        self._turns[message.id] = Turn(message.id, semantic=dict(assessment.semantic))
+        vector = vector_to_text(assessment.vector) if assessment.vector is not None else None
+        self._turns[message.id] = Turn(message.id, semantic=dict(assessment.semantic), vector=vector)
         self._spawn(self._watch(conversation_id, message.id, assessment))
         self.kick(conversation_id)
         return message
@@ -183,7 +187,13 @@ class Relay:
         delay = 0.5
         text = message.payload or _literal(message.text)
         metadata = (
-            {"kindred": {"sha256": hashlib.sha256(text.encode()).hexdigest(), "semantic": turn.semantic}}
+            {
+                "kindred": {
+                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "semantic": turn.semantic,
+                    **({"vector": turn.vector} if turn.vector else {}),
+                }
+            }
             if turn.semantic and not message.payload
             else None
         )

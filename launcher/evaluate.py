@@ -98,9 +98,9 @@ def evaluate_triage(path: str) -> int:
 
 
 def collapse_risk(intent: str) -> str:
-    """Every risk intent, the types DIET learns and the levels triage assigns, as one label.
+    """Every risk intent, the types the classifier learns and the levels triage assigns, as one label.
 
-    RiskTriage replaces DIET's `risk_suicide` with the level (`risk_urgent`) that the safety rules
+    RiskTriage replaces the classifier's `risk_suicide` with the level (`risk_urgent`) that the safety rules
     answer; whether a message is risky is the intent classifier's question, the level and type are
     the triage's (measured on held-out data by `./kindred eval triage`).
     """
@@ -137,7 +137,7 @@ def evaluate_nlu(folds: int) -> int:
     """Cross-validate the NLU pipeline (`rasa test nlu --cross-validation`) and summarise it.
 
     Every example is predicted by a model trained on the other folds, through the whole pipeline
-    (DIET, fallback, RiskTriage). Prints weighted and macro F1 with the risk intents as one label
+    (SentenceIntents, fallback, RiskTriage). Prints weighted and macro F1 with the risk intents as one label
     (see `collapse_risk`), each intent's F1, and the most confused pairs; Rasa's own reports (risk
     types and levels as separate labels) go to results/nlu-cv/.
     """

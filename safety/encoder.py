@@ -8,14 +8,17 @@ on a laptop core, the same numbers in the Rasa environment and in the gateway's.
 
 from __future__ import annotations
 
+import base64
 import json
 import struct
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+DIMENSIONS = 384
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
 
@@ -169,3 +172,25 @@ class MiniLM:
 def shared() -> MiniLM:
     """One encoder per process."""
     return MiniLM()
+
+
+def vector_from_text(value: Any) -> np.ndarray | None:
+    """An embedding written by `vector_to_text` (sent by the gateway to Rasa), or None if it is not one."""
+    if not isinstance(value, str) or len(value) > 4 * DIMENSIONS:
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError:
+        return None
+    if len(raw) != 2 * DIMENSIONS:
+        return None
+    vector = np.frombuffer(raw, dtype=np.float16).astype(np.float32)
+    norm = float(np.linalg.norm(vector))
+    if not np.isfinite(vector).all() or not 0.5 < norm < 1.5:
+        return None
+    return vector / norm
+
+
+def vector_to_text(vector: np.ndarray) -> str:
+    """The form `vector_from_text` reads."""
+    return base64.b64encode(np.asarray(vector, dtype=np.float16).tobytes()).decode("ascii")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -115,6 +116,8 @@ class Assessment:
     context: list[str] = field(default_factory=list)
     # Label probabilities from the semantic layer, when it ran (see safety.triage).
     semantic: dict[str, float] = field(default_factory=dict)
+    # The message's sentence embedding, when the semantic layer computed it (passed on to Rasa).
+    vector: Any = field(default=None, repr=False, compare=False)
 
     @property
     def discounted(self) -> bool:

@@ -48,6 +48,8 @@ class SemanticResult:
     probability: dict[str, float]
     risk_types: list[str]
     loneliness: bool
+    # the sentence embedding, when `analyse` computed it
+    vector: np.ndarray | None = None
 
 
 def label_for(intent: str) -> str:
@@ -122,7 +124,10 @@ class SemanticTriage:
 
     def analyse(self, text: str) -> SemanticResult:
         """Triage one message by meaning."""
-        return self.decide(self.probabilities(self.encoder.encode(text[:2000])))
+        vector = self.encoder.encode(text[:2000])
+        result = self.decide(self.probabilities(vector))
+        result.vector = vector
+        return result
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, config: SemanticConfig) -> tuple[np.ndarray, np.ndarray]:

@@ -39,6 +39,7 @@ def triage(
     layer = semantic or shared_semantic()
     meaning = layer.decide(dict(probability)) if probability else layer.analyse(text)
     found.semantic = {k: round(v, 3) for k, v in meaning.probability.items() if v >= 0.05}
+    found.vector = meaning.vector
     if not found.discounted:
         for risk_type in meaning.risk_types:
             add_type(found, risk_type, default_level(risk_type))

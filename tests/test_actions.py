@@ -251,7 +251,7 @@ def test_the_checkin_is_scored_stored_and_shown_as_a_trend(database: Path) -> No
 
 def test_conversation_reflects_remembers_and_never_pushes(database: Path) -> None:
     events, said = run(
-        conversation.ActionConverse(), tracker("v1", "my name is Jean and I care for my husband", "share_info")
+        conversation.ActionConverse(), tracker("v1", "my name is Jean and I care for my husband", "chitchat")
     )
     assert "Jean" in texts(said) and "husband" in texts(said)
     assert any(q in texts(said) for q in ("How are you doing yourself", "Who looks after you", "time for yourself"))
@@ -271,7 +271,7 @@ def test_conversation_reflects_remembers_and_never_pushes(database: Path) -> Non
     )
     assert not any(m.get("buttons") for m in third)
     # Someone upset is not offered the check-in; a relaxed chat is (once per interval).
-    sad = {"event": "user", "text": "I feel sad", "parse_data": {"intent": {"name": "share_feeling"}}}
+    sad = {"event": "user", "text": "I feel sad", "parse_data": {"intent": {"name": "chitchat"}}}
     chat = {"event": "user", "text": "my cat knocked a plant over", "parse_data": {"intent": {"name": "chitchat"}}}
     _, upset = run(conversation.ActionConverse(), tracker("v3", "the weather is nice", "chitchat", events=[sad, chat]))
     assert not any(m.get("buttons") for m in upset)
@@ -295,8 +295,8 @@ def test_replies_vary_for_a_daily_visitor(database: Path) -> None:
 
 
 def test_the_profile_is_shown_from_the_database_and_forgotten(database: Path) -> None:
-    run(conversation.ActionConverse(), tracker("w1", "I'm called Arthur and I live in Easton", "share_info"))
-    run(conversation.ActionConverse(), tracker("w1", "I stopped driving and I love gardening", "share_info"))
+    run(conversation.ActionConverse(), tracker("w1", "I'm called Arthur and I live in Easton", "chitchat"))
+    run(conversation.ActionConverse(), tracker("w1", "I stopped driving and I love gardening", "chitchat"))
     _, shown = run(conversation.ActionShowProfile(), tracker("w1", "what do you know about me", "ask_profile"))
     said = texts(shown)
     for fact in ("Arthur", "Easton", "don't drive", "gardening", "forget me"):

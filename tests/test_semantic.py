@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
 from safety.encoder import shared as encoder
+from safety.encoder import vector_from_text, vector_to_text
 from safety.rules import shared as rules
 from safety.semantic import examples_from_nlu, label_for
 from safety.triage import triage
@@ -29,6 +32,27 @@ def test_embeddings_are_unit_length_deterministic_and_meaningful() -> None:
 def test_hostile_and_huge_input_encodes() -> None:
     assert encoder().encode("\x00" * 10 + "<script>" * 2000).shape == (384,)
     assert encoder().encode("").shape == (384,)
+
+
+def test_the_vector_sent_to_rasa_round_trips_and_anything_else_is_refused() -> None:
+    vector = encoder().encode("I'd like to join a choir")
+    sent = vector_to_text(vector)
+    assert len(sent) <= 1100  # float16, base64: about 1 KB a message
+    back = vector_from_text(sent)
+    assert back is not None and float(back @ vector) > 0.999
+    # the triage hands the gateway the vector it computed, for exactly that text
+    assert np.allclose(triage("I'd like to join a choir").vector, vector)
+    for bad in (
+        None,
+        42,
+        "",
+        "not base64 !!",
+        vector_to_text(vector[:100]),
+        base64.b64encode(np.full(384, np.nan, dtype=np.float16).tobytes()).decode(),
+        base64.b64encode(np.zeros(384, dtype=np.float16).tobytes()).decode(),
+        "A" * 100_000,
+    ):
+        assert vector_from_text(bad) is None
 
 
 def test_training_labels() -> None:

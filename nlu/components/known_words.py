@@ -1,6 +1,6 @@
 """KnownWords: a message made only of words the assistant has never seen is not understood.
 
-DIET spreads its confidence over the intents it knows, so a string of nonsense ("grnk fwoop blatt")
+A classifier spreads its confidence over the intents it knows, so a string of nonsense ("grnk fwoop blatt")
 can land on an intent with confidence above the fallback threshold. This component learns the
 vocabulary of the training examples (spaCy lemmas, lower case) and, when a message has at least
 two words and not one of them is known, sets the intent to `nlu_fallback`, so the rules ask the

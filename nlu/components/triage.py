@@ -1,9 +1,9 @@
 """RiskTriage: a Rasa NLU component that adds risk triage to every parse.
 
-It combines the trained intent classifier with the spaCy rule layer in `safety.rules`:
+It combines the trained intent classifier (SentenceIntents) with the spaCy rule layer in `safety.rules`:
 - the rules find cues with their context (negation, hypotheticals, idioms, past and resolved);
-- the semantic layer (MiniLM sentence embeddings) adds types the rules missed, and the DIET model
-  adds a type only when it is confident and the semantic layer leans the same way, never when the
+- the semantic layer (MiniLM sentence embeddings) adds types the rules missed, and the intent
+  classifier adds a type only when it is confident and the semantic layer leans the same way, never when the
   rules found a reason to discount the message;
 - the intent becomes `risk_urgent` or `risk_concern`, so one rule per level answers it without
   the action server; a risk intent the triage does not confirm is replaced by the next intent;
@@ -11,14 +11,13 @@ It combines the trained intent classifier with the spaCy rule layer in `safety.r
   fill the `safety_*` slots used by the static responses.
 
 The rules and the semantic layer are combined in `safety.triage`, which the gateway's safety net
-uses too; this component adds the trained DIET model's vote when it agrees with the semantic layer.
+uses too; this component adds the intent classifier's vote when it agrees with the semantic layer.
 The result is in the parse data under `risk`: {risk, risk_types, loneliness, need, cues,
 discounted, semantic, age}.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -29,6 +28,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.intents import VECTOR, precomputed
 from safety.replies import compose
 from safety.rules import Assessment, default_level
 from safety.semantic import shared as shared_semantic
@@ -36,7 +36,7 @@ from safety.triage import add_type, triage
 from safety.vocabulary import LEVEL_INTENTS, RISK_INTENT_PREFIX, RISK_TYPES
 
 # Matches the FallbackClassifier threshold in config.yml.
-FALLBACK_THRESHOLD = 0.4
+FALLBACK_THRESHOLD = 0.3
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -46,7 +46,9 @@ class RiskTriage(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Confidence the model needs to raise a risk type on its own, by level."""
-        return {"model_threshold": 0.8, "agreement_threshold": 0.2}
+        # The classifier's probabilities are softer than DIET's were (0.8 then): a risk type it
+        # gives 0.7 or more, with the semantic layer at 0.2 or more for the same type, is raised.
+        return {"model_threshold": 0.7, "agreement_threshold": 0.2}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -117,20 +119,32 @@ class RiskTriage(GraphComponent):
                     }
                 )
             message.set(ENTITIES, entities, add_to_output=True)
-        elif str(top.get("name", "")).startswith(RISK_INTENT_PREFIX):
-            message.set(INTENT, _next_safe_intent(ranking), add_to_output=True)
+        else:
+            # A risk intent the triage did not confirm is no candidate at all: not the intent, and
+            # not in the ranking (which the fallback and "did you mean" read).
+            safe = [c for c in ranking if not str(c.get("name", "")).startswith(RISK_INTENT_PREFIX)]
+            if str(top.get("name", "")).startswith(RISK_INTENT_PREFIX):
+                intent = _next_safe_intent(ranking)
+                message.set(INTENT, intent, add_to_output=True)
+                if intent["name"] == "nlu_fallback":
+                    safe = [intent, *(c for c in safe if c.get("name") != "nlu_fallback")]
+            if len(safe) != len(ranking) or safe[:1] != ranking[:1]:
+                message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
 
 
 def _precomputed(message: Message, text: str) -> dict[str, float] | None:
-    """The gateway's semantic probabilities for exactly this text, if it sent them with the message."""
-    kindred = (message.get("metadata") or {}).get("kindred") or {}
-    semantic = kindred.get("semantic")
-    if not isinstance(semantic, dict) or kindred.get("sha256") != hashlib.sha256(text.encode()).hexdigest():
-        return None
-    try:
-        return {str(k): float(v) for k, v in semantic.items()}
-    except (TypeError, ValueError):
-        return None
+    """The semantic probabilities for exactly this text: sent by the gateway, or from the embedding
+    SentenceIntents left on the message; None if neither is there."""
+    semantic = precomputed(message, text).get("semantic")
+    if isinstance(semantic, dict) and semantic:
+        try:
+            return {str(k): float(v) for k, v in semantic.items()}
+        except (TypeError, ValueError):
+            pass
+    vector = message.get(VECTOR)
+    if vector is not None:
+        return shared_semantic().probabilities(vector)
+    return None
 
 
 def _next_safe_intent(ranking: list[dict]) -> dict:
