@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.components.intents import VECTOR, precomputed
 from safety.replies import compose
 from safety.rules import Assessment, default_level
+from safety.semantic import SemanticTriage
 from safety.semantic import shared as shared_semantic
 from safety.triage import add_type, triage
 from safety.vocabulary import LEVEL_INTENTS, RISK_INTENT_PREFIX, RISK_TYPES
@@ -80,7 +81,7 @@ class RiskTriage(GraphComponent):
         if text.startswith("/"):
             message.set("risk", Assessment().as_dict(), add_to_output=True)
             return
-        found = triage(text, self.semantic, _precomputed(message, text))
+        found = triage(text, self.semantic, _precomputed(message, text, self.semantic))
         ranking = message.get(INTENT_RANKING_KEY) or []
         if not found.discounted:
             for candidate in ranking:
@@ -132,18 +133,18 @@ class RiskTriage(GraphComponent):
                 message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
 
 
-def _precomputed(message: Message, text: str) -> dict[str, float] | None:
+def _precomputed(message: Message, text: str, semantic: SemanticTriage) -> dict[str, float] | None:
     """The semantic probabilities for exactly this text: sent by the gateway, or from the embedding
     SentenceIntents left on the message; None if neither is there."""
-    semantic = precomputed(message, text).get("semantic")
-    if isinstance(semantic, dict) and semantic:
+    sent = precomputed(message, text).get("semantic")
+    if isinstance(sent, dict) and sent:
         try:
-            return {str(k): float(v) for k, v in semantic.items()}
+            return {str(k): float(v) for k, v in sent.items()}
         except (TypeError, ValueError):
             pass
     vector = message.get(VECTOR)
     if vector is not None:
-        return shared_semantic().probabilities(vector)
+        return semantic.probabilities(vector)
     return None
 
 
