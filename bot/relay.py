@@ -28,8 +28,9 @@ from bot.escalations import escalate
 from bot.models import Conversation, Message, StaffUser
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.staff import audit
+from residents.models import Profile
 from safety.encoder import vector_to_text
-from safety.replies import compose, load_config, staff_timing
+from safety.replies import load_config, reply_for, staff_timing
 from safety.rules import Assessment
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ class Turn:
     semantic: dict = field(default_factory=dict)
     # ... and its sentence embedding (base64 float16), so Rasa's intent classifier need not encode it.
     vector: str | None = None
+    # The person's age from their profile, when the message itself gives none (chooses Papyrus or Childline).
+    age: int | None = None
     answered: bool = False
     suppress: bool = False
     forget: bool = False
@@ -114,6 +117,9 @@ class Relay:
             if conversation is None:
                 raise LookupError(conversation_id)
             with_staff = conversation.paused_by is not None
+            if assessment.age is None:
+                known = session.get(Profile, conversation_id)
+                assessment.age = known.age if known is not None else None
             message = store.add_message(
                 session,
                 conversation,
@@ -127,13 +133,18 @@ class Relay:
             )
             session.expunge(message)
         self._notify(kind="message", conversation=conversation_id, author="resident")
+        if assessment.language != "en":
+            # Kindred only understands English so far: staff are told, so they can find an interpreter.
+            await self._escalate(conversation_id, "person", [], f"language:{assessment.language}", message.id)
         if with_staff:
             if assessment.risk != "none":
                 # The bot stays silent, but the console raises the alarm for the person reading.
                 await self._escalate(conversation_id, assessment.risk, list(assessment.risk_types), "risk", message.id)
             return message
         vector = vector_to_text(assessment.vector) if assessment.vector is not None else None
-        self._turns[message.id] = Turn(message.id, semantic=dict(assessment.semantic), vector=vector)
+        self._turns[message.id] = Turn(
+            message.id, semantic=dict(assessment.semantic), vector=vector, age=assessment.age
+        )
         self._spawn(self._watch(conversation_id, message.id, assessment))
         self.kick(conversation_id)
         return message
@@ -192,6 +203,7 @@ class Relay:
                     "sha256": hashlib.sha256(text.encode()).hexdigest(),
                     "semantic": turn.semantic,
                     **({"vector": turn.vector} if turn.vector else {}),
+                    **({"age": turn.age} if turn.age is not None else {}),
                 }
             }
             if turn.semantic and not message.payload
@@ -365,7 +377,8 @@ class Relay:
 
     async def _watch(self, conversation_id: str, message_id: int, assessment: Assessment) -> None:
         """Answer a risky message ourselves if Rasa has not begun answering it in time."""
-        risky = assessment.risk != "none"
+        reply = reply_for(assessment)
+        risky = reply is not None
         await asyncio.sleep(self.net_seconds * (1 if risky else TROUBLE_FACTOR))
         turn = self._turns.get(message_id)
         if turn is None or turn.answered:
@@ -377,13 +390,7 @@ class Relay:
                     conversation_id, load_config().wording["trouble_note"], source="safety_net", reply_to=message_id
                 )
             return
-        reply = compose(
-            assessment.risk,
-            assessment.risk_types,
-            age=assessment.age,
-            urgent_abuse=assessment.urgent_abuse,
-            older_person_abuse=assessment.older,
-        )
+        assert reply is not None
         with self.sessions.begin() as session:
             message = session.get(Message, message_id)
             if message is None:
@@ -399,7 +406,8 @@ class Relay:
             await self.say(
                 conversation_id, ask["text"], buttons=ask["buttons"], source="safety_net", reply_to=message_id
             )
-        await self._escalate(conversation_id, reply.level, list(reply.types), "safety_net", message_id)
+        if reply.level in ("urgent", "concern"):
+            await self._escalate(conversation_id, reply.level, list(reply.types), "safety_net", message_id)
 
     # --- forget me ------------------------------------------------------------------------------
 

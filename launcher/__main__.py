@@ -77,11 +77,12 @@ def cmd_triage(_: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate triage on the held-out file, or the intent classifier by cross-validation."""
-    from launcher.evaluate import evaluate_nlu, evaluate_triage
+    from launcher.eval_triage import evaluate_triage
+    from launcher.evaluate import evaluate_nlu
 
     if args.what == "nlu":
         return evaluate_nlu(args.folds)
-    return evaluate_triage(args.file)
+    return evaluate_triage(args.file, gateway=args.gateway, perturb=not args.no_perturb)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -144,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("eval", help="evaluate triage on the held-out file, or intents by cross-validation")
     ev.add_argument("what", choices=["triage", "nlu"])
     ev.add_argument("--folds", type=int, default=5, help="nlu: cross-validation folds")
-    ev.add_argument("--file", default=str(ROOT / "tests" / "data" / "triage_heldout.yml"))
+    ev.add_argument(
+        "--file", default=str(ROOT / "tests" / "data" / "triage_real_dev.yml"), help="triage: a labelled file"
+    )
+    ev.add_argument("--gateway", action="store_true", help="triage: the gateway's safety net (no trained model)")
+    ev.add_argument("--no-perturb", action="store_true", help="triage: skip the perturbation report")
     ev.set_defaults(func=cmd_eval)
     db = sub.add_parser("db", help="database schema")
     db.add_argument("what", choices=["upgrade"])

@@ -25,16 +25,18 @@ MACROS: dict[str, str] = {
     "girlfriend|child|kid|grandson|granddaughter|aunt|uncle|cousin|mate|carer|flatmate|someone",
     "family": "mum|mom|mother|dad|father|husband|wife|partner|son|daughter|brother|sister|nan|"
     "gran|granny|grandad|grandma|grandpa|boyfriend|girlfriend|grandson|granddaughter|carer|"
-    "uncle|aunt|stepdad|stepmum|ex|nephew|niece|family|neighbour",
+    "uncle|aunt|stepdad|stepmum|ex|nephew|niece|family|neighbour|law|him|her|them",
     "not": "not|never",
     "pills": "pill|tablet|paracetamol|painkiller|medication|medicine|meds|sleeping|aspirin|"
-    "ibuprofen|codeine|insulin|antidepressant",
+    "ibuprofen|codeine|insulin|antidepressant|morphine|oramorph|tramadol|diazepam",
     "die": "die|dead|death|suicide",
     "anymore": "anymore|more|longer",
     "body": "arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|body",
     "money": "money|pension|card|bank|savings|benefit|benefits|cash|pin|account|purse|wallet",
     "person_subject": "he|she|they|husband|wife|partner|son|daughter|boyfriend|girlfriend|dad|"
-    "mum|father|mother|stepdad|ex|brother|sister|carer|grandson|granddaughter|someone|man",
+    "mum|father|mother|stepdad|stepmum|ex|brother|sister|carer|grandson|granddaughter|someone|man|"
+    "woman|nephew|niece|law|uncle|aunt|cousin|neighbour|landlord|manager|boss|teacher|staff|lodger|"
+    "kids|girls|boys|people|friend|friends|lady|bloke|guy",
 }
 
 # (name, risk type, level, patterns). The level is what the cue means on its own.
@@ -102,7 +104,7 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "better off if @me (be dead|be gone|be not here|died|die)",
             "better off dead",
             "better|happier|easier|best ~ ~ ~ ~ if @me ~ ~ ~ not around|here|alive|exist|existed",
-            "save|saved|saving|stockpile|stockpiled|stockpiling|collect|collected|collecting|hoard|hoarding ~ ~ ~ ~ @pills",
+            "save|saved|saving|stockpile|stockpiled|stockpiling|collect|collected|collecting|hoard|hoarding|=kept|=keeping ~ ~ ~ ~ @pills",
             "affairs in order",
             "think|thinking|thought about|of (jumping|hanging myself|overdosing|ending it|not being here|dying)",
             "wish|wishes ~ be|was|were dead",
@@ -114,6 +116,23 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "world|everyone|everybody|family ~ be better without me",
             "everyone would|will be happier without me",
             "@not want to wake up",
+            "rather not (wake up|be here|be alive|exist|be around)",
+            "rather be dead",
+            "would not care|mind if @me (got|get) (hit|run over|killed)",
+            "would not care|mind if @me (died|die|did not wake up|never woke up)",
+            "jump|jumping|throw|throwing ~ off|from ~ ~ (multi storey|car park|flyover|tower|cliff|bridge|roof|balcony|building|ledge)",
+            "walk|walking|walked into the sea|river|reservoir|lake|canal|water",
+            "(drive|driving|crash|crashing|steer|steering|swerve|swerving) ~ ~ (into|off|in front of) ~ ~ (tree|wall|bridge|lorry|lorries|river|cliff|bus|train|traffic|road)",
+            "(sat|sitting|standing|stood) on|at ~ ~ ~ (bridge|ledge|edge|roof|cliff|tracks|railway)",
+            "(going to|want to|will|plan to|about to) (take|swallow) (all|every|the lot of) ~ ~ ~ @pills",
+            "@pills ~ (out in front of me|out on the table|in front of me|in my hand)",
+            "engine running ~ ~ ~ garage",
+            "garage ~ ~ ~ ~ ~ ~ engine running",
+            "better off with the life insurance",
+            "wrote|written|write|left|leave ~ (a note|notes|letters|a letter) ~ ~ ~ (tonight|to my|for my|for everyone|to everyone|goodbye)",
+            "how easy ~ ~ ~ ~ to ~ ~ (walk in|walk into|jump|step off|step out|drive off|drive into|end it|let go|fall|go under)",
+            "should|might as well|may as well ~ just? (disappear|die|end it|be dead|not be here|kill myself)",
+            "(message|text|note|letter|voicemail|texted|messaged) ~ ~ ~ (saying|said|say) goodbye",
             "go to sleep and @not wake up",
             "sleep and never wake up",
             "disappear forever",
@@ -121,11 +140,14 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "will not be here ~ (tomorrow|much longer)",
             "(nobody|no one) would miss me",
             "(nobody|no one) would|will (care|notice|even notice) if @me (die|died|be dead|be gone|disappear)",
+            "(nobody|no one) would|will ~ ~ (care|notice|miss me) if @me (be not here|be not around|be gone|vanish|disappear)",
             "do not care if @me live or die",
             "@they ~ want|wants|say|says|talk|talking|threaten|threatening|keep ~ to? kill @them",
             "@they ~ want|wants|say|says|talk|talking|threaten|threatening|keep ~ to? end|take their|his|her own? life",
             "@they ~ want|wants|wanting to die",
             "@they ~ be suicidal",
+            "@they ~ ~ ~ plan|plans|planning|planned to (end|take) (his|her|their) own? life",
+            "(shall|will|want to|going to|ready to|longing to) (join|be with) (him|her|them) ~ ~ (before|soon|again|in heaven|by)",
             "@they ~ try|tried|attempt|attempted to kill @them",
             "@they ~ be going to kill|hang @them",
         ],
@@ -148,6 +170,11 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "@they ~ cut|cuts @them",
             "blade|razor|razors ~ ~ my? @body|myself",
             "want to hurt|harm @self",
+            "hit|hitting|punch|punching|bang|banging|starve|starving|scratch|scratching my? @body|myself",
+            "bang|banging|hit|hitting|smash|smashing ~ ~ head against|on ~ ~ wall|walls|floor|door",
+            "clean ~ ~ ~ ~ ~ ~ ~ (relapse|relapsed|did it again|cut again|cutting again)",
+            "relapse|relapsed ~ ~ ~ ~ ~ selfharm|cut|cutting|harm",
+            "months|weeks|days|year|years ~ ~ ~ selfharm|clean|free ~ ~ ~ ~ ~ ~ (did it again|relapsed|cut again|done it again)",
             "urge|urges to hurt|harm|cut",
         ],
     ),
@@ -189,7 +216,10 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "not|stop|stopped breathing",
             "struggle|struggling|fighting to breathe",
             "can not catch my|his|her breath",
-            "having|had a|an stroke|seizure|fit|asthma|attack",
+            # Happening now, not a history: "who's had a stroke" is a carer's background.
+            "=having|=has a|an stroke|seizure|fit|asthma|attack",
+            "just =had a|an stroke|seizure|fit|asthma|attack",
+            "think|thinks|may|might|could ~ ~ (be having|have had|had) a|an stroke|seizure|heart",
             "face ~ drooping|droop",
             "collapse|collapsed",
             "unconscious|unresponsive",
@@ -200,7 +230,15 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "lot of blood",
             "choking",
             "=took|=taken|=swallowed|swallow|=taking|=had ~ ~ (lot|load|loads|all|handful|handfuls|bunch|box|boxes|packet|packets|bottle|whole|too many|extra) ~ ~ ~ ~ @pills",
-            "=took|=taken|=swallowed|=taking #num ~ ~ @pills",
+            "=took|=taken|=swallowed|=taking ~ #num ~ ~ @pills",
+            "=swallowed|=swallow|=eaten|=took ~ ~ some|all of? ~ my|the|his|her|nan|mum @pills",
+            "=taken|=took ~ @pills twice",
+            "started|start|keeps|keep|be ~ fitting|convulsing|seizing",
+            "seizure ~ ~ ~ ~ ~ ~ minutes",
+            "can not keep ~ ~ awake",
+            "worst headache",
+            "headache ~ ~ ~ ~ ~ ~ ~ ~ worst|sudden|suddenly",
+            "blood ~ ~ ~ ~ (will not stop|not stopping|everywhere)",
             "=took|=taken|=swallowed an|a overdose",
             "overdose|overdosed|od",
             "need|call|get ~ an ambulance",
@@ -230,6 +268,7 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "will not let me (out|leave|go)",
             "@person_subject ~ ~ punching|smashing|kicking|banging|throwing ~ ~ door|doors|wall|walls|things|windows|furniture",
             "in danger",
+            "@person_subject ~ ~ be hitting|beating|hurting|attacking|strangling|punching|kicking my @family",
             "not safe at home",
             "@not feel safe at home|here|with|around",
             "scared|afraid to go home",
@@ -259,6 +298,13 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "bruises from|where @person_subject",
             "scared|afraid|frightened|terrified of my @family",
             "scared|afraid|frightened to go home",
+            "scared|afraid|frightened|terrified of (him|her|them) ~ ~ ~ ~ (time|all|every|when|because)",
+            "@person_subject ~ ~ ~ ~ take|takes|took|taking|kept|keep|keeps|hide|hides|hid ~ ~ my (passport|phone|keys|tablets|pills|medication|card|bank card)",
+            "(made|forced|forcing|make|force) ~ to marry",
+            "lock|locks|locked|locking @them|him|her|them in|inside|out",
+            "@person_subject ~ ~ ~ (sign|signing|signed) ~ ~ cheques|cheque|papers|will",
+            "share|post|posted|shared|sharing|send|sent|spread ~ ~ ~ my|me ~ (nudes|nude|pictures|photos|pics|videos|picture|photo)",
+            "(pictures|photos|pics|nudes) of me unless",
             "@person_subject ~ ~ control|controls|controlling|take|takes|took|taking|steal|steals|stole|stealing|use|uses ~ ~ my @money",
             "@person_subject ~ ~ (will not|do not|does not|never) let me ~ see|go|leave|have|talk|out|use|call|visit",
             "@not allowed to see|go|leave|have|talk|call|use",
@@ -278,6 +324,7 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "someone|they|he|she|carer ~ ~ take|taking|took|steal|stole|stealing ~ ~ my @money",
             "money ~ ~ keep go|going missing",
             "kys|kill yourself",
+            "(saying|say|says|said|telling|tell|told|messages|msgs|comments) ~ ~ (i|me) ~ (should|to|go) ~ (kill|die|hang)",
         ],
     ),
     # --- self-neglect ---------------------------------------------------------------------------
@@ -294,6 +341,7 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "nothing to eat since",
             "@not ~ ~ eat|eaten|had ~ ~ ~ since|for ~ day|days|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|week",
             "not eating",
+            "@not ~ ~ (eating|washing|showering) ~ ~ (or|and) ~ (eating|washing|showering|getting up|getting dressed)",
             "no food in|at the house|home|flat|cupboards|fridge",
             "nothing to eat",
             "can not afford ~ ~ food|eat|meals|meal",
@@ -334,7 +382,8 @@ CUES: list[tuple[str, str, str, list[str]]] = [
         "concern",
         [
             "have @not wash|washed|bath|bathed|showered ~ ~ ~ week|weeks|day|days|month",
-            "@not ~ washing|bathing|showering|changing|washed|bathed|showered",
+            "@not ~ washing|bathing|showering|washed|bathed|showered",
+            "@not ~ (changed|changing) ~ ~ clothes",
             "can not look after myself",
             "@not looking after myself",
             "house|home|flat be ~ ~ filthy|tip|state|pigsty",
@@ -388,6 +437,15 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "resent|resentful",
             "can not do this ~ @anymore",
             "can not (go on|carry on) like this",
+            "can not keep (caring|doing this|going|looking after|coping|up) ~ ~ like this?",
+            "can not keep this up",
+            "can not continue|cope|manage ~ ~ (much longer|any longer|anymore|any more|like this)",
+            "can not leave (him|her|them|mum|dad) ~ ~ ~ ~ (go out|get out|alone|on (his|her|their) own)",
+            "(lost myself|lost who i am|do not recognise myself|no life of my own|no time for me|no time for myself)",
+            "(just|only) to get through ~ ~ (day|days|evenings|evening|night|nights|week)",
+            "crying|cry|cried ~ ~ ~ ~ (every day|all the time|in the car|every night)",
+            "not slept|sleeping properly|had a full night",
+            "(my own health|my health) ~ ~ ~ (failing|suffering|going downhill|getting worse)",
             "can not take ~ ~ @anymore",
             "falling apart",
             "at my wits end",
@@ -405,6 +463,13 @@ CARING_CONTEXT: list[str] = [
     "@family ~ ~ dementia|alzheimer|alzheimers|parkinsons|stroke|ms",
     "dementia|alzheimers",
     "my son|daughter ~ ~ autism|autistic|disabled|disability",
+    "@family ~ ~ ~ ~ ~ ~ dementia|alzheimer|alzheimers|parkinson|parkinsons|stroke|disabilities|disability|disabled|autism|"
+    "autistic|huntington|huntingtons|cancer|schizophrenia|illness|condition|needs|ms|mnd",
+    "full time carer|care|caring",
+    "@family ~ ~ needs|need ~ help|care|looking ~ ~ everything|washing|dressing|toilet|feeding",
+    "(on my own with|sole carer|only one who|all on me)",
+    "wakes|wake|woke me ~ ~ (every|all|through) ~ night",
+    "(parkinsons|parkinson|huntingtons|huntington|mnd|motor neurone)",
 ]
 
 # Cues whose meaning turns on context: within a caring context they mean carer strain.
@@ -447,8 +512,17 @@ IDIOMS: list[str] = [
     "nearly|almost ~ had a heart attack",
     "can not breathe for|from laughing",
     "cut|cutting myself ~ ~ shaving|cooking|chopping|peeling|on|with|by|accidentally|slicing|gardening",
+    "(haha|lol|lmao|hahaha|lmfao) ~ ~ ~ ~ ~ ~ ~ kill|killing|kills|murder me",
+    "kill|murder me ~ ~ ~ ~ ~ ~ ~ (haha|lol|lmao|hahaha|lmfao)",
+    "kill me now",
+    "be the death of",
+    # "mum will kill me if I'm late again": a mundane slip, not a threat ("if I leave him" stays one)
+    "kill|murder me if|when ~ ~ ~ late|forget|forgot|lose|lost|break|broke|spill|spilt|miss|eat|ate|crash|scratch|"
+    "dent|fail|burn|spend|spent|wear|scratched|dented|crashed",
+    "wring ~ ~ neck|necks",
+    "end of my rope|tether",
     "cut|cutting my finger|hand|thumb|chin|leg",
-    "burn|burnt|burned myself ~ ~ (cooking|on|with|ironing|making)",
+    "=burnt|=burned myself ~ ~ (cooking|on|with|ironing|making)",
     "hit|hits me ~ that|how",
     "it hit me",
     "what hit me",
@@ -481,18 +555,20 @@ HYPOTHETICAL: list[str] = [
     "how would ~ know",
     "in case",
     "if ever",
+    "if i ever|if ever i",
     "imagine",
     "suppose|supposing",
     "what happens if|when",
     "if @they|you|someone|somebody|anyone|people|a|an",
     "even if",
     "if my @family|friend",
-    "what should|can|do i do",
     "when i die",
     "after i die",
     "after i'm gone",
     "writing|write|read|reading|watch|watched|watching ~ ~ about",
     "film|movie|book|novel|show|series|episode|documentary|programme|song|character|news|article|story",
+    "leaflet|leaflets|poster|posters|information|info|course|training|resources|lesson|essay|assignment ~ ~ about|on|for",
+    "ask|asked|asks ~ ~ if|whether",
 ]
 
 # Words that cancel a cue they come just before, unless followed by "sure"/"certain".
@@ -504,6 +580,8 @@ DENIALS: list[str] = [
     "@not ~ ~ (suicidal|depressed|in danger|in any danger|being hurt|being abused|being harmed|at risk)",
     "@not ~ going to (hurt myself|harm myself|do anything silly|do anything stupid|kill myself)",
     "(nobody|no one) ~ ~ (hurting|hurts|abusing|harming) me",
+    "(managing|coping|doing|getting on) (fine|ok|okay|well|alright|all right)",
+    "@not ~ ~ (lonely|isolated) ~ ~ all?",
 ]
 
 # Past and resolved: a cue in a sentence with a past marker AND a resolution marker is history.
@@ -515,6 +593,7 @@ PAST_MARKERS: list[str] = [
     "used to",
     "in the past",
     "back then",
+    "during|in ~ (lockdown|covid|the pandemic)",
 ]
 RESOLVED_MARKERS: list[str] = [
     "but ~ ~ ~ (fine|ok|okay|alright|better|good|recovered|sorted|fixed|safe|clean|over it|right as rain)",
@@ -539,6 +618,7 @@ LONELINESS: list[str] = [
     "(nobody|no one) ~ visit|visits|call|calls|ring|rings|cares|comes|bothers|phones|talk|talks",
     "@not speak|spoke|spoken|talk|talked|seen ~ ~ anyone|anybody|soul|person ~ ~ ~ day|days|week|weeks",
     "@not see|seen ~ anyone|anybody|soul",
+    "@not speak|spoke|spoken|talk|talked ~ ~ (another|other|an|any) adult|adults|grownup|grown-up",
     "no friends|company",
     "miss|missing having? company|people|talking|conversation|chatting",
     "only ~ the tv|telly|radio|cat|dog for company",
@@ -556,11 +636,18 @@ LONELINESS: list[str] = [
     "cut off from",
     "days without ~ ~ talking|speaking|seeing",
     "wish @me had|have someone|friends|company|somebody",
-    "would like|love (some company|more friends|a friend|someone to talk to|someone to chat to)",
+    "would like|love (some company|more friends|a friend|someone to talk to|someone to chat to|somebody to talk to|somebody to chat to)",
     "want|need ~ (some company|a friend|friends|someone to talk to|someone to chat to)",
     "make|making new? friends",
     "meet ~ people|new people",
     "since ~ ~ ~ died ~ ~ (alone|lonely|on my own|quiet)",
+    "wish someone|somebody|anyone|anybody would|could ~ (text|call|ring|message|visit|talk|phone|knock)",
+    "someone|somebody|anyone|anybody ~ ~ (talk|chat|have a cuppa|have a brew|have a coffee|go) ~ with",
+    "(anyone|anybody|someone|somebody) i could|can ~ talk|chat|ring",
+    "not invited anywhere",
+    "(weekends|weekend|sundays|sunday|evenings|nights|christmas) ~ ~ (drag|are the hardest|are the worst|are long|so long|so quiet)",
+    "(nobody|no one) to ~ (share|eat|go|sit) ~ with",
+    "eat|eating|ate ~ ~ (meal|meals|dinner|tea|lunch) ~ ~ (on my own|alone|by myself)",
 ]
 
 # What the person is asking the directory for.
@@ -574,6 +661,9 @@ NEEDS_PATTERNS: dict[str, list[str]] = {
         "take over ~ (caring|for a few hours|for a bit)",
         "carer|carers break|breaks",
         "day centre for ~ ~ him|her|mum|dad|husband|wife",
+        "(need|want|could do with|desperate for) ~ ~ (a break|a rest|a breather|some sleep|to sleep|time off|a day off)",
+        "so (i|we) can ~ (rest|sleep|have a rest|have a break|get some sleep|get a break|recharge)",
+        "somewhere|anywhere ~ ~ ~ ~ could|can ~ go|stay ~ ~ ~ (week|days|few days|night|weekend)",
     ],
     "transport": [
         "transport|lift|lifts|taxi|bus|buses|minibus|ride|driver|drivers|dial-a-ride",
@@ -604,3 +694,116 @@ NEEDS_PATTERNS: dict[str, list[str]] = {
         "join ~ something",
     ],
 }
+
+# Words the spelling step (`safety.normalise`) may correct a misspelling to, beyond those the
+# patterns above are written in.
+EXTRA_VOCABULARY: list[str] = [
+    "myself yourself himself herself themselves suicidal suicide overdose overdosed paracetamol",
+    "tablets pills hopeless worthless pointless exhausted ambulance bruises frightened terrified",
+    "threatened breathe breathing lonely loneliness alone nobody anymore everyone everything",
+    "knife knives razor blade rope bridge cutting harming hurting dementia alzheimers carer caring",
+]
+
+# A professional's words reported by the person ("the optician said I wasn't safe to drive", "the
+# nurse says I'm at risk of falls"): a cue after one of these, in the same sentence, is not a cry
+# for help. Family and partners are deliberately absent: "he said he'd kill me" is a threat.
+REPORTED_BY_PROFESSIONAL: list[str] = [
+    "doctor|doctors|gp|optician|nurse|consultant|dentist|physio|physiotherapist|pharmacist|surgeon|"
+    "specialist|paramedic|paramedics|ot|therapist|hospital|clinic|assessment|assessor|council|"
+    "dvla|vet ~ ~ say|said|says|tell|told|think|thinks|thought|reckon|reckons|warn|warned|worry|worried|ask|asked|asks",
+    "(according to|was told by) ~ ~ doctor|doctors|gp|optician|nurse|consultant|hospital",
+]
+
+# Distress that is not a risk cue on its own but, with the semantic layer's reading of the whole
+# message, makes `urgent` safe to raise (the constructs of the Suicide Risk Lexicon v1.0:
+# hopelessness, burdensomeness, entrapment, emptiness, lethal means, direct self-injury words).
+SUPPORT: dict[str, list[str]] = {
+    "suicide": [
+        "hopeless|hopelessness|worthless|pointless|meaningless|futile|doomed|numb|emptiness",
+        "(no hope|no future|no way out|no escape|no point|no reason|nothing left|lost all hope|had enough)",
+        "what be the point",
+        "burden|nuisance|waste of space|dead weight",
+        "better off",
+        "trapped|cornered",
+        "give|giving|given up ~ on? (life|everything|living)?",
+        "tired|sick|exhausted of ~ (life|living|everything|it all|being alive|existing)",
+        "done with ~ (life|living|everything|it all)",
+        "pill|pills|tablet|tablets|paracetamol|painkillers|codeine|rope|noose|knife|knives|razor|blade|"
+        "bridge|cliff|train|tracks|platform|gun|ledge|roof|"
+        "motorway|overdose|sea|reservoir|river|canal|exhaust|engine|storey",
+        "goodbye|goodbyes|farewell|note|letters|affairs|insurance",
+        "disappear|vanish|wake|asleep",
+        "die|dying|dead|death|suicide|suicidal",
+        "(be not|not be) (here|alive|around)",
+    ],
+    "self_harm": [
+        "cut|cutting|cuts|scar|scars|blade|blades|razor|razors|burn|burning|bleed|bleeding|blood|compass|lighter",
+        "relapse|relapsed|relapsing|clean|urge|urges|selfharm",
+        "@self",
+    ],
+    "abuse": [
+        "hit|hits|hitting|punch|punched|slap|slapped|push|pushed|shove|shoved|kick|kicked|beat|beats|bruise|bruises|"
+        "shout|shouts|shouting|scream|screams|threaten|threatens|threatened|grab|grabbed|rough|black eye",
+        "scared|afraid|frightened|terrified|fear",
+        "control|controls|controlling|let me|allowed|allow|lock|locked|passport|phone",
+        "money|bank|card|pension|savings|cheque|cheques|account|cash|borrow|wallet|purse",
+        "bully|bullied|bullying|names|picks on|pick on|messages|insta|snapchat|group chat",
+        "pictures|photos|pics|nudes|touch|touches|touched|room at night|comments",
+    ],
+    "medical_emergency": [
+        "breathe|breathing|breath|chest|heart|collapse|collapsed|floor|unconscious|unresponsive|blood|bleeding",
+        "seizure|fitting|fit|overdose|swallowed|pill|pills|tablet|tablets|paracetamol|insulin|ambulance|999|sugar|"
+        "stroke|awake|drowsy|choking|headache|faint|"
+        "fainted|shaking|vomiting",
+        "(gone|turned|going|turning|lips|face) ~ blue|grey|gray|pale",
+    ],
+}
+
+# What a message says about the situation, beyond risk: the dialogue answers each in its own way.
+SIGNALS: dict[str, list[str]] = {
+    # Someone worried about another person: the advice is 999, or the police on 101 for a welfare check.
+    "worry_about_someone": [
+        "@they ~ ~ have not ~ ~ open|opened|answer|answered|collect|collected|take|taken|pick|picked|draw|drawn ~ ~ ~ "
+        "curtains|curtain|door|phone|post|milk|papers|paper|blinds|bins|calls|texts|messages",
+        "@they ~ ~ be not (answering|responding|picking up|opening) ~ ~ ~ ~ door|phone|calls|texts|messages|curtains",
+        "@they ~ ~ ~ not (answering|responding|picking up) ~ ~ ~ door|phone|calls|texts|messages",
+        "have not seen|heard ~ ~ ~ @they ~ ~ ~ ~ days|week|weeks|while|since|ages",
+        "curtains|curtain|blinds ~ ~ ~ (closed|shut|drawn|not opened) ~ ~ ~ days|week|since",
+        "milk|post|papers ~ ~ ~ piling|piled|stacking|building up",
+        "can not get an answer ~ ~ ~ @they|door|phone",
+    ],
+    # Help is already on its way: acknowledge it instead of telling them to call again.
+    "help_coming": [
+        "=called|=rang|=phoned|=rung|=rung ~ 999|ambulance|police|111|paramedics|an|the ~ ambulance|police?",
+        "ambulance|police|paramedics|paramedic|help|999|crew ~ ~ (on the way|on their way|on its way|coming|here|arrived|outside)",
+    ],
+    # Not knowing what to do, after a crisis reply: one small step, not the whole reply again.
+    "unsure": [
+        "(do not|no idea) ~ know what to do|say",
+        "@me do not know",
+        "no idea what to do",
+        "what do i do now",
+    ],
+}
+
+# Hopelessness that is not yet a wish to die: not a cue, but the assistant asks directly
+# ("Are you having thoughts of ending your life?"), as crisis volunteers are trained to.
+ASK_DIRECTLY_CUES: dict[str, list[str]] = {
+    "suicide": [
+        "what be the point of|in ~ ~ (any of it|it all|anything|everything|life|going on|trying|carrying on|me)",
+        "(no point|no reason) ~ ~ (anymore|any more|in anything|to anything|in trying|in me)",
+        "(can not|do not) see (a way out|the point|a future|any future|any way out)",
+        "(no way out|no future|nothing to look forward to|no light at the end)",
+        "(i have|i have had|had) enough of (everything|it all|life|this life)",
+        "everything ~ ~ (pointless|hopeless|meaningless)",
+        "(i am|i feel) ~ ~ (hopeless|worthless|a burden|trapped|empty inside)",
+        "(tired|sick) of (everything|it all|being alive|living|life|existing)",
+        "(do not|can not) want to do this (anymore|any more)",
+    ],
+}
+
+# Words others said to the person ("people keep saying I should kill myself"): bullying, not the
+# person's own wish. A suicide cue inside one of these is not counted as theirs.
+TOLD_BY_OTHERS: list[str] = [
+    "(saying|say|says|said|telling|tell|told|messages|msgs|comments) ~ ~ (i|me) ~ (should|to|go) ~ (kill|die|hang)",
+]

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from safety.language import language_reply
+from safety.rules import Assessment
 from safety.vocabulary import most_serious
 
 CONFIG_PATH = Path(__file__).resolve().parent.parent / "safety.yml"
@@ -33,6 +35,8 @@ class SafetyConfig:
     young_under_35: list[str]
     young_under_19: list[str]
     wording: dict
+    # Bare numbers ({emergency}, {samaritans}, ...) for wording that names one inside a sentence.
+    numbers: dict[str, str]
 
     def contact_lines(self, key: str) -> list[str]:
         """The contacts configured for `key`, as they are shown to a resident."""
@@ -58,6 +62,7 @@ def load_config(path: str | Path = CONFIG_PATH) -> SafetyConfig:
         young_under_35=raw.get("young_under_35", []),
         young_under_19=raw.get("young_under_19", []),
         wording=raw["wording"],
+        numbers={str(k): str(v) for k, v in (raw.get("numbers") or {}).items()},
     )
     extra = [("young", config.young_under_35), ("young", config.young_under_19), ("always_open", config.always_open)]
     for key, names in [*config.contacts_for.items(), *extra]:
@@ -103,6 +108,29 @@ class Reply:
     types: tuple[str, ...]
 
 
+def fill(template: str, config: SafetyConfig | None = None, **extra: str) -> str:
+    """A wording with its {placeholders} filled in: the `numbers` of safety.yml, and `extra`."""
+    config = config or load_config()
+    return template.format(**config.numbers, **extra)
+
+
+def ask_directly(risk_type: str, config: SafetyConfig | None = None) -> str:
+    """The direct question for risk that is not explicit (as crisis volunteers are trained to ask)."""
+    config = config or load_config()
+    questions = config.wording["ask_directly"]
+    return fill(questions.get(risk_type, questions["suicide"]), config)
+
+
+def after_crisis(kind: str, types: list[str] | tuple[str, ...], config: SafetyConfig | None = None) -> str:
+    """What to say next after the crisis reply: `not_safe` (still in danger) or `unsure` (doesn't
+    know what to do); the wording names the one contact that fits the most serious type first."""
+    config = config or load_config()
+    lead = most_serious(list(types)) or "unspecified_urgent"
+    key = "abuse_urgent" if lead == "abuse" else lead
+    first = (config.contact_lines(key) or config.contact_lines("unspecified_urgent"))[0]
+    return fill(config.wording["after_crisis"][kind], config, first_contact=first)
+
+
 def compose(
     level: str,
     types: list[str] | tuple[str, ...],
@@ -111,6 +139,8 @@ def compose(
     older_person_abuse: bool = False,
     now: dt.datetime | None = None,
     config: SafetyConfig | None = None,
+    language: str = "en",
+    help_coming: bool = False,
 ) -> Reply:
     """The reply for a message triaged at `level` with `types`.
 
@@ -122,12 +152,17 @@ def compose(
     wording = config.wording
     lead = most_serious(list(types))
     lines: list[str] = []
+    # Someone writing in another language first reads what we can say in it (safety.language).
+    foreign = language_reply(language) if language != "en" else None
+    if foreign:
+        lines.append(foreign)
     contacts: list[str] = []
     if level == "urgent":
         key = lead if lead in wording["urgent_opening"] else "unspecified_urgent"
         if lead == "abuse" or urgent_abuse:
             key = "abuse"
-        lines.append(wording["urgent_opening"][key])
+        # Someone who has already called for help is not told to call again.
+        lines.append(fill(wording["help_coming_opening"], config) if help_coming else wording["urgent_opening"][key])
         if key == "abuse":
             contacts += config.contact_lines("abuse_urgent")
         elif key == "unspecified_urgent":
@@ -167,3 +202,52 @@ def compose(
             lines.append(wording["always_open_intro"])
             lines += [f"• {contact}" for contact in night]
     return Reply(text="\n".join(lines), level=level, types=tuple(types))
+
+
+def reply_for(found: Assessment, now: dt.datetime | None = None, config: SafetyConfig | None = None) -> Reply | None:
+    """The first thing to say to a triaged message, or None when triage has nothing to say.
+
+    Urgent and concern get the composed reply; risk that is not explicit gets the direct question;
+    a message in another language gets the reply in that language; a worry about someone else
+    gets the welfare-check advice.
+    """
+    config = config or load_config()
+    types = tuple(found.risk_types)
+    if found.ask:
+        return Reply(ask_directly(found.ask, config), "concern", types)
+    if found.risk != "none":
+        return compose(
+            found.risk,
+            types,
+            age=found.age,
+            urgent_abuse=found.urgent_abuse,
+            older_person_abuse=found.older,
+            now=now,
+            config=config,
+            language=found.language,
+            help_coming="help_coming" in found.signals,
+        )
+    if found.language != "en":
+        text = language_reply(found.language)
+        return Reply(text, "none", ()) if text else None
+    if "worry_about_someone" in found.signals:
+        return Reply(fill(config.wording["welfare_check"], config), "none", ())
+    return None
+
+
+def followups_for(found: Assessment, config: SafetyConfig | None = None) -> dict[str, str]:
+    """What to say on the next turn, prepared now so the dialogue needs no action server.
+
+    `followup`: after a yes to the direct question, the urgent reply; after an urgent reply, what
+    to say if the person is still not safe (never the whole reply twice). `next`: one small step,
+    for someone who says they don't know what to do.
+    """
+    config = config or load_config()
+    types = list(found.risk_types)
+    if found.ask:
+        urgent = compose("urgent", [found.ask], age=found.age, config=config, language=found.language)
+        return {"followup": urgent.text, "next": after_crisis("unsure", [found.ask], config)}
+    if found.risk == "urgent":
+        kind = "help_coming" if "help_coming" in found.signals else "not_safe"
+        return {"followup": after_crisis(kind, types, config), "next": after_crisis("unsure", types, config)}
+    return {}

@@ -20,53 +20,10 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from safety import lexicon
 from safety import patterns as P
+from safety.normalise import normalise
 from safety.vocabulary import DEFAULT_LEVEL, NEEDS, RISK_TYPES, level_rank
-
-# Contractions and slang, rewritten before tokenising so the patterns stay small.
-_REWRITES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), r)
-    for p, r in [
-        (r"[\u2018\u2019\u02bc`´]", "'"),
-        (r"\b(ca|wo|sha)n'?t\b", lambda m: {"ca": "can", "wo": "will", "sha": "shall"}[m.group(1)] + " not"),
-        (r"\bcant\b", "can not"),
-        (r"\bcannot\b", "can not"),
-        (r"\bwont\b", "will not"),
-        (r"\b(do|does|did|is|are|was|were|have|has|had|could|would|should|must|need|ai)n'?t\b", r"\1 not"),
-        (r"\bain not\b", "am not"),
-        (r"\bi'?m\b", "i am"),
-        (r"\bim\b", "i am"),
-        (r"\bi'?ve\b", "i have"),
-        (r"\bu\b", "you"),
-        (r"\bur\b", "your"),
-        (r"\bwanna\b", "want to"),
-        (r"\bgonna\b", "going to"),
-        (r"\bgotta\b", "got to"),
-        (r"\bkms\b", "kill myself"),
-        (r"\bkys\b", "kys"),
-        (r"\bunalive\b", "kill"),
-        (r"\bunaliving\b", "killing"),
-        (r"\bsewer ?slide\b", "suicide"),
-        (r"\bsu[i1]c[i1]d(e|al)\b", r"suicid\1"),
-        (r"\bsel+f[ -]?harm(ing|ed|s)?\b", "selfharm"),
-        (r"\bs/h\b", "selfharm"),
-        (r"\bod'?d\b", "overdosed"),
-        (r"\bover dose\b", "overdose"),
-        (r"\bno ?one\b", "no one"),
-        (r"\bsomeone's\b", "someone is"),
-        (r"\bthat's\b", "that is"),
-        (r"\bwhat's\b", "what is"),
-        (r"\bhe's\b", "he is"),
-        (r"\bshe's\b", "she is"),
-        (r"\bit's\b", "it is"),
-        (r"\bthey're\b", "they are"),
-        (r"\bi'll\b", "i will"),
-        (r"\bhe'll\b", "he will"),
-        (r"\bshe'll\b", "she will"),
-        (r"\bi'd\b", "i would"),
-        (r"\s+", " "),
-    ]
-]
 
 _AGE = re.compile(
     r"\b(?:i am|i'm|im|am|aged|age)\s+(?:only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:minutes|mins|hours|"
@@ -80,14 +37,6 @@ _OLDER_HINTS = re.compile(
     r"\b(my pension|pensioner|grandson|granddaughter|grandchildren|grandkids|my carer|care home|"
     r"in my (7|8|9)0s|i'?m (6|7|8|9)\d)\b"
 )
-
-
-def normalise(text: str) -> str:
-    """Lower-case text with contractions expanded and common slang rewritten."""
-    text = text.lower()
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
-    return text.strip()
 
 
 @dataclass
@@ -114,6 +63,17 @@ class Assessment:
     older: bool = False
     # Whole-message context that discounts a meaning-based guess: denial, hypothetical, past.
     context: list[str] = field(default_factory=list)
+    # Distress the rules saw that is not a cue on its own (hopelessness, being a burden, being
+    # trapped, means): with the semantic layer's reading it is the second signal for `urgent`.
+    support: list[str] = field(default_factory=list)
+    # A question the assistant should ask because the risk is not explicit ("suicide": ask directly).
+    ask: str | None = None
+    # The message is about caring for someone (safety.patterns.CARING_CONTEXT).
+    caring: bool = False
+    # What the message says about the situation beyond risk (safety.patterns.SIGNALS).
+    signals: list[str] = field(default_factory=list)
+    # ISO 639-1 code when the message is not in English (the English rules were not run).
+    language: str = "en"
     # Label probabilities from the semantic layer, when it ran (see safety.triage).
     semantic: dict[str, float] = field(default_factory=dict)
     # The message's sentence embedding, when the semantic layer computed it (passed on to Rasa).
@@ -140,6 +100,10 @@ class Assessment:
             "discounted": list(self.context) + list(self.suppressed),
             "semantic": dict(self.semantic),
             "age": self.age,
+            "support": list(self.support),
+            "ask": self.ask,
+            "signals": list(self.signals),
+            "language": self.language,
         }
 
 
@@ -163,12 +127,28 @@ class RuleTriage:
                 key = f"cue:{name}:{index}"
                 self._cue_meta[key] = (name, risk_type, level, pat)
                 self._add(key, pat)
+        for index, (phrase, risk_type, construct) in enumerate(lexicon.cue_phrases()):
+            # The lexicon's reviewed phrases, as typed people would (normalised like the messages).
+            key = f"cue:lexicon-{risk_type}:{index}"
+            pattern = normalise(phrase)
+            self._cue_meta[key] = (f"lexicon: {construct}", risk_type, "urgent", pattern)
+            self._add(key, pattern)
+        for phrase, risk_type, _construct in lexicon.support_phrases():
+            self._add(f"support:{risk_type}:lexicon-{len(self._cue_meta)}-{phrase}", normalise(phrase))
         self._add_all("care", P.CARING_CONTEXT)
         self._add_all("idiom", P.IDIOMS)
         self._add_all("hypo", P.HYPOTHETICAL)
         self._add_all("past", P.PAST_MARKERS)
         self._add_all("resolved", P.RESOLVED_MARKERS)
         self._add_all("lonely", P.LONELINESS)
+        self._add_all("reported", P.REPORTED_BY_PROFESSIONAL)
+        self._add_all("told", P.TOLD_BY_OTHERS)
+        for risk_type, pats in P.ASK_DIRECTLY_CUES.items():
+            self._add_all(f"ask:{risk_type}", pats)
+        for signal, pats in P.SIGNALS.items():
+            self._add_all(f"signal:{signal}", pats)
+        for risk_type, pats in P.SUPPORT.items():
+            self._add_all(f"support:{risk_type}", pats)
         self._add_all("denial", P.DENIALS)
         for need, pats in P.NEEDS_PATTERNS.items():
             self._add_all(f"need:{need}", pats)
@@ -192,7 +172,8 @@ class RuleTriage:
         if "@" in spec:
             spec = "|".join(P.MACROS[alt[1:]] if alt.startswith("@") else alt for alt in spec.split("|"))
         if spec.startswith("="):
-            token: dict = {"LOWER": {"IN": spec[1:].split("|")}}
+            # Exact forms: "=took|=taken|swallow" lists words as typed, each with or without "=".
+            token: dict = {"LOWER": {"IN": [alt.lstrip("=") for alt in spec.split("|")]}}
         else:
             words: list[str] = []
             for word in spec.split("|"):
@@ -221,6 +202,7 @@ class RuleTriage:
         idioms = found.get("idiom", [])
         hypos = found.get("hypo", [])
         caring = bool(found.get("care"))
+        result.caring = caring
         result.age = _age(clean)
         result.older = bool(_OLDER_HINTS.search(clean)) or (result.age is not None and result.age >= 60)
         cues: list[Cue] = []
@@ -233,7 +215,7 @@ class RuleTriage:
             if caring and pat in P.AMBIGUOUS_DISTRESS:
                 risk_type, level = "carer_strain", "concern"
             for span in spans:
-                reason = self._why_not(doc, span, idioms, hypos, found)
+                reason = self._why_not(doc, span, idioms, hypos, found, risk_type)
                 if reason:
                     result.suppressed.append(f"{span.text} ({reason})")
                     continue
@@ -245,14 +227,30 @@ class RuleTriage:
             if level_rank(cue.level) > level_rank(result.risk):
                 result.risk = cue.level
         result.risk_types = [t for t in RISK_TYPES if t in result.risk_types]
+        for risk_type in P.ASK_DIRECTLY_CUES:
+            spans = found.get(f"ask:{risk_type}", [])
+            if result.risk != "urgent" and any(not self._why_not(doc, s, idioms, hypos, found) for s in spans):
+                result.ask = result.ask or risk_type
+                result.risk = "concern"
+                if risk_type not in result.risk_types:
+                    result.risk_types = [t for t in RISK_TYPES if t in {*result.risk_types, risk_type}]
         if found.get("denial"):
             result.context.append("denial")
         if idioms:
             result.context.append("idiom")
-        if hypos and not result.cues:
+        if hypos and not result.cues and len(_sentences(doc)) == 1:
+            # A one-sentence question or story about risk; in a longer post a hypothetical covers
+            # only the cues near it, never what the rest of the post says.
             result.context.append("hypothetical")
         if found.get("past") and found.get("resolved"):
             result.context.append("past and resolved")
+        for key, spans in found.items():
+            if key.startswith("signal:") and any(not _negated(doc, s) for s in spans):
+                result.signals.append(key.split(":", 1)[1])
+            if key.startswith("support:") and any(
+                not self._discounted_support(doc, s, idioms, hypos, found) for s in spans
+            ):
+                result.support.append(key.split(":", 1)[1])
         result.loneliness = any(not self._why_not(doc, span, idioms, hypos, found) for span in found.get("lonely", []))
         for need in NEEDS[:-1]:
             if any(not _negated(doc, span) for span in found.get(f"need:{need}", [])):
@@ -260,15 +258,29 @@ class RuleTriage:
                 break
         return result
 
-    def _why_not(self, doc: Doc, span: Span, idioms: list[Span], hypos: list[Span], found: dict) -> str:
+    def _discounted_support(self, doc: Doc, span: Span, idioms: list[Span], hypos: list[Span], found: dict) -> bool:
+        """Distress words count unless idiomatic, hypothetical or reported; "not waking up" is no
+        negation of the distress, so negation is not checked here."""
+        reason = self._why_not(doc, span, idioms, hypos, found)
+        return bool(reason) and reason != "negated"
+
+    def _why_not(
+        self, doc: Doc, span: Span, idioms: list[Span], hypos: list[Span], found: dict, risk_type: str = ""
+    ) -> str:
         """Why a matched cue does not count, or '' when it does."""
         if any(_overlaps(span, idiom) for idiom in idioms):
             return "idiom"
         if _negated(doc, span):
             return "negated"
         sentence = _sentence(doc, span)
+        if risk_type in ("suicide", "self_harm") and any(_overlaps(span, told) for told in found.get("told", [])):
+            return "said by others"
+        for said in found.get("reported", []):
+            # "The optician said I wasn't safe": a professional's words about the person, not a cry.
+            if sentence[0] <= said.start < span.start:
+                return "reported"
         for hypo in hypos:
-            if hypo.start < span.start and span.start - hypo.end <= 6 and hypo.start >= sentence[0]:
+            if hypo.start < span.start and span.start - hypo.end <= HYPOTHETICAL_REACH and hypo.start >= sentence[0]:
                 if not _boundary(doc, hypo.end, span.start):
                     return "hypothetical"
         in_sentence = [
@@ -277,10 +289,13 @@ class RuleTriage:
         kinds = {k for k in ("past", "resolved") for s in found.get(k, []) if sentence[0] <= s.start < sentence[1]}
         if in_sentence and kinds == {"past", "resolved"}:
             return "past and resolved"
-        if any(s.text.startswith("used to") and sentence[0] <= s.start < sentence[1] for s in found.get("past", [])):
+        if any(s.text.startswith("used to") and sentence[0] <= s.start < span.start for s in found.get("past", [])):
             return "past"
         return ""
 
+
+# How many words a hypothetical ("what if", "a film about") reaches forward within its sentence.
+HYPOTHETICAL_REACH = 10
 
 _GROUP = re.compile(r"\(([^()]*)\)")
 
@@ -324,6 +339,19 @@ def _sentence(doc: Doc, span: Span) -> tuple[int, int]:
     while end < len(doc) and doc[end].text not in {".", "?", "!", ";"}:
         end += 1
     return start, end
+
+
+def _sentences(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token offsets of the sentences of a message, split at . ? ! ;"""
+    bounds, start = [], 0
+    for token in doc:
+        if token.text in {".", "?", "!", ";"}:
+            if token.i > start:
+                bounds.append((start, token.i))
+            start = token.i + 1
+    if start < len(doc):
+        bounds.append((start, len(doc)))
+    return bounds
 
 
 def _overlaps(a: Span, b: Span) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,14 +21,55 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from safety import lexicon
 from safety.encoder import MiniLM
 from safety.encoder import shared as shared_encoder
+from safety.normalise import normalise, strip_wrappers
 from safety.vocabulary import RISK_INTENT_PREFIX, RISK_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DATA = ROOT / "nlu" / "data"
 CACHE = ROOT / "var" / "cache"
 LONELY_INTENT = "feeling_lonely"
+# Bumped when what is embedded changes (v2: the normalised text), so cached embeddings are rebuilt.
+EMBEDDING_VERSION = "normalised-v2"
+# A long post is also read sentence by sentence (at most this many sentences, each of at least
+# MIN_WORDS words): a disclosure after three sentences about work must not be averaged away.
+MAX_SENTENCES = 8
+MIN_WORDS = 3
+# A long stretch with no full stops (text speak) is read in overlapping windows of this many words.
+WINDOW = 12
+LONG_PART = 16
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def meaning_text(text: str) -> str:
+    """What the models read: the normalised message without greetings and apologies around it."""
+    return strip_wrappers(normalise(text)[:2000])
+
+
+def embed(text: str, encoder: MiniLM | None = None) -> np.ndarray:
+    """The sentence embedding of a message as every model reads it (`meaning_text`)."""
+    return (encoder or shared_encoder()).encode(meaning_text(text))
+
+
+def _windows(part: str) -> list[str]:
+    words = part.split()
+    if len(words) <= LONG_PART:
+        return [part]
+    step = WINDOW // 2
+    return [" ".join(words[i : i + WINDOW]) for i in range(0, len(words) - step, step)]
+
+
+def sentences(text: str) -> list[str]:
+    """The parts of a message (`meaning_text`) worth reading on their own: each pair of adjacent
+    sentences (one sentence alone reads too much into a phrase like "taking it up myself"), and
+    windows over a long stretch without full stops. None when the whole message is short enough."""
+    parts = [w for p in _SENTENCE_END.split(text) if len(p.split()) >= MIN_WORDS for w in _windows(p.strip())]
+    if len(parts) < 3:
+        return [p for p in parts if len(p.split()) > LONG_PART // 2] if len(parts) > 1 else []
+    pairs = [f"{a} {b}" for a, b in zip(parts, parts[1:], strict=False)]
+    return pairs[:MAX_SENTENCES]
 
 
 @dataclass(frozen=True)
@@ -36,6 +78,9 @@ class SemanticConfig:
 
     # A label counts when its probability reaches this.
     threshold: float = 0.4
+    # Loneliness counts from a lower probability: noticing it only shapes the conversation, and
+    # people describe it in so many ways (tuned on tests/data/triage_real_dev.yml).
+    lonely_threshold: float = 0.3
     l2: float = 1e-5
     epochs: int = 1500
     learning_rate: float = 4.0
@@ -90,7 +135,8 @@ class SemanticTriage:
         self.texts = [t for t, _ in examples]
         self.label_names = sorted({label for _, label in examples})
         self.labels = np.array([self.label_names.index(label) for _, label in examples], dtype=np.int64)
-        key = hashlib.sha256(("\n".join(f"{t}\t{label}" for t, label in examples) + repr(self.config)).encode())
+        lines = "\n".join(f"{t}\t{label}" for t, label in examples)
+        key = hashlib.sha256((lines + repr(self.config) + EMBEDDING_VERSION).encode())
         self._cache = cache / f"semantic-{key.hexdigest()[:16]}.npz" if cache else None
         self.matrix, self.weights, self.bias = self._load_or_fit()
 
@@ -99,7 +145,7 @@ class SemanticTriage:
             stored = np.load(self._cache)
             if stored["matrix"].shape[0] == len(self.texts):
                 return stored["matrix"], stored["weights"], stored["bias"]
-        matrix = np.stack([self.encoder.encode(t) for t in self.texts]).astype(np.float32)
+        matrix = np.stack([embed(t, self.encoder) for t in self.texts]).astype(np.float32)
         weights, bias = fit_softmax(matrix, self.labels, len(self.label_names), self.config)
         if self._cache:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
@@ -120,12 +166,23 @@ class SemanticTriage:
         """Apply the threshold."""
         t = self.config.threshold
         types = [r for r in RISK_TYPES if probability.get(r, 0.0) >= t]
-        return SemanticResult(probability, types, probability.get("lonely", 0.0) >= t)
+        return SemanticResult(probability, types, probability.get("lonely", 0.0) >= self.config.lonely_threshold)
 
-    def analyse(self, text: str) -> SemanticResult:
-        """Triage one message by meaning."""
-        vector = self.encoder.encode(text[:2000])
-        result = self.decide(self.probabilities(vector))
+    def analyse(self, text: str, vector: np.ndarray | None = None) -> SemanticResult:
+        """Triage one message by meaning: the whole message, and each sentence of a longer one.
+
+        A label's probability is its highest over the whole and the sentences ("none" its lowest),
+        so one sentence of risk is not diluted by the rest of a post. The vector returned is the
+        whole message's, which the intent classifier reads (pass it when it is already computed).
+        """
+        vector = embed(text, self.encoder) if vector is None else vector
+        probability = self.probabilities(vector)
+        for sentence in sentences(meaning_text(text)):
+            part = self.probabilities(self.encoder.encode(sentence))
+            for label, value in part.items():
+                pick = min if label == "none" else max
+                probability[label] = pick(probability[label], value)
+        result = self.decide(probability)
         result.vector = vector
         return result
 
@@ -147,7 +204,12 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, config: SemanticConf
     return weights, bias
 
 
+def examples_from_lexicon() -> list[tuple[str, str]]:
+    """The Suicide Risk Lexicon's reviewed phrases of risk, labelled with their risk type."""
+    return [(phrase, risk_type) for phrase, risk_type, _construct in lexicon.cue_phrases()]
+
+
 @lru_cache(maxsize=1)
 def shared() -> SemanticTriage:
-    """One semantic layer per process, built from the NLU training data."""
-    return SemanticTriage(examples_from_nlu())
+    """One semantic layer per process, built from the NLU training data and the lexicon."""
+    return SemanticTriage(examples_from_nlu() + examples_from_lexicon())

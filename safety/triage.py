@@ -1,19 +1,37 @@
-"""Triage = rules + meaning. One function, used by Rasa's RiskTriage component and the gateway.
+"""Triage = language, rules, meaning. One function, used by Rasa's RiskTriage component and the gateway.
 
-The rule layer is precise and explains itself; the semantic layer (MiniLM embeddings and a small
-classifier over the labelled training examples) catches indirect phrasing the rules were never
-written for. The semantic layer may add risk types, never remove them, and it is ignored when the
-rules found a reason to discount the message (a negated, hypothetical, idiomatic or past-and-
-resolved cue, or a denial such as "I'm not suicidal").
+The path of one message, top to bottom:
+1. Language (`safety.language`): a message in another language never meets the English rules; its
+   own short list of crisis words decides whether it is urgent.
+2. Rules (`safety.rules`, over the text as `safety.normalise` rewrites it): precise, and they say
+   why a cue does not count (negated, hypothetical, idiom, past and resolved, a professional's
+   reported words).
+3. Meaning (`safety.semantic`): MiniLM sentence embeddings and a classifier over the labelled
+   examples, read sentence by sentence, catch indirect phrasing the rules were never written for.
+   It may add risk types, never remove them, and is ignored when the rules found a reason to
+   discount the message. On its own it is only a hint (`decide_meaning`):
+   - suicide or self-harm with a second signal (the rules' distress words, or the intent
+     classifier agreeing) is urgent; without one it is a concern and the assistant asks directly;
+   - a medical emergency or abuse needs a second signal, or it is not raised at all: a false
+     999 reply frightens people and ends what they came for;
+   - self-neglect, a cold home and carer strain are concerns, which only offer help.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from safety.language import crisis_in, identify, lonely_in
 from safety.rules import Assessment, default_level
 from safety.rules import shared as shared_rules
-from safety.semantic import SemanticTriage
+from safety.semantic import SemanticResult, SemanticTriage
 from safety.semantic import shared as shared_semantic
 from safety.vocabulary import RISK_TYPES, level_rank
+
+# Types for which the assistant asks directly when only the meaning suggests them.
+ASK_DIRECTLY: frozenset[str] = frozenset({"suicide", "self_harm"})
+# Types the meaning alone never raises: they need the rules or a second signal.
+NEEDS_SECOND_SIGNAL: frozenset[str] = frozenset({"medical_emergency", "abuse", "suicide", "self_harm"})
 
 
 def add_type(assessment: Assessment, risk_type: str, level: str) -> None:
@@ -24,24 +42,83 @@ def add_type(assessment: Assessment, risk_type: str, level: str) -> None:
         assessment.risk = level
 
 
+def other_language(text: str, code: str) -> Assessment:
+    """A message in another language: only that language's crisis words count."""
+    found = Assessment(language=code, loneliness=lonely_in(text, code))
+    for risk_type in crisis_in(text, code):
+        if risk_type in RISK_TYPES:
+            add_type(found, risk_type, "urgent")
+    return found
+
+
+# The intent classifier's confident vote counts when the semantic layer leans the same way this much.
+AGREEMENT = 0.3
+# With a second signal, the semantic layer's reading of a serious type counts from this probability.
+SERIOUS = 0.4
+# Without one, it asks directly from this probability (or from ASK when the rules saw distress words).
+ASK = 0.4
+ASK_ALONE = 0.7
+# A medical emergency from meaning needs more: its distress words (tablets, breathing) are common.
+SERIOUS_MEDICAL = 0.6
+# Self-neglect, a cold home and carer strain from meaning alone (they only offer help).
+CONCERN = 0.6
+# Carer strain from meaning in a message about caring for someone.
+CARER = 0.45
+
+
+def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterable[str] = ()) -> None:
+    """Add what the semantic layer read, under the policy in the module docstring."""
+    probability = meaning.probability
+    agreeing = {t for t in agreeing if probability.get(t, 0.0) >= AGREEMENT}
+    second = set(found.support) | agreeing
+    # A carer at the end of their tether gets respite and Carers UK, not a suicide reply, unless
+    # the rules found a suicide cue of their own.
+    strained = found.caring and ("carer_strain" in found.risk_types or probability.get("carer_strain", 0.0) >= CONCERN)
+    for risk_type in RISK_TYPES:
+        if risk_type in found.risk_types:
+            continue
+        p = probability.get(risk_type, 0.0)
+        if strained and risk_type in ASK_DIRECTLY:
+            continue
+        if risk_type not in NEEDS_SECOND_SIGNAL:
+            if p >= (CARER if risk_type == "carer_strain" and found.caring else CONCERN):
+                add_type(found, risk_type, default_level(risk_type))
+        elif risk_type == "medical_emergency":
+            if risk_type in agreeing or (risk_type in second and p >= SERIOUS_MEDICAL):
+                add_type(found, risk_type, default_level(risk_type))
+        elif risk_type in agreeing or (risk_type in second and p >= SERIOUS):
+            add_type(found, risk_type, default_level(risk_type))
+        elif risk_type in ASK_DIRECTLY and found.risk != "urgent" and p >= (ASK if risk_type in second else ASK_ALONE):
+            add_type(found, risk_type, "concern")
+            found.ask = found.ask or risk_type
+    if found.risk == "urgent":
+        found.ask = None
+    found.loneliness = found.loneliness or meaning.loneliness
+
+
 def triage(
-    text: str, semantic: SemanticTriage | None = None, probability: dict[str, float] | None = None
+    text: str,
+    semantic: SemanticTriage | None = None,
+    probability: dict[str, float] | None = None,
+    agreeing: Iterable[str] = (),
 ) -> Assessment:
     """Risk, risk types, loneliness and need for one message.
 
     `probability` is the semantic layer's output for this same text when it was already computed
     (the gateway triages every message before Rasa sees it and passes this along), so the sentence
-    encoder runs once per message, not twice.
+    encoder runs once per message, not twice. `agreeing` names the risk types another model (Rasa's
+    intent classifier) is confident of: a second signal for the semantic layer.
     """
-    found = shared_rules().analyse(text)
     if not (text or "").strip():
-        return found
+        return Assessment()
+    language = identify(text)
+    if language.code != "en":
+        return other_language(text, language.code)
+    found = shared_rules().analyse(text)
     layer = semantic or shared_semantic()
     meaning = layer.decide(dict(probability)) if probability else layer.analyse(text)
     found.semantic = {k: round(v, 3) for k, v in meaning.probability.items() if v >= 0.05}
     found.vector = meaning.vector
     if not found.discounted:
-        for risk_type in meaning.risk_types:
-            add_type(found, risk_type, default_level(risk_type))
-        found.loneliness = found.loneliness or meaning.loneliness
+        decide_meaning(found, meaning, agreeing)
     return found

@@ -35,6 +35,12 @@ NEEDS: tuple[str, ...] = ("respite", "transport", "befriending", "activities", "
 RISK_INTENT_PREFIX = "risk_"
 # What the triage component turns the intent into, so one rule per level drives the dialogue.
 LEVEL_INTENTS: dict[str, str] = {"urgent": "risk_urgent", "concern": "risk_concern"}
+# ... risk that is not explicit, which the assistant asks about directly ...
+UNCLEAR_INTENT = "risk_unclear"
+# ... a message in a language other than English ...
+OTHER_LANGUAGE_INTENT = "other_language"
+# ... and what a message says about the situation (safety.patterns.SIGNALS), each its own intent.
+SIGNAL_INTENTS: tuple[str, ...] = ("worry_about_someone", "help_coming", "unsure")
 
 
 def level_rank(level: str) -> int:

@@ -38,8 +38,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from residents.extract import extract
-from safety.encoder import shared as shared_encoder
 from safety.encoder import vector_from_text
+from safety.semantic import embed
 from safety.semantic import shared as shared_semantic
 
 # Where the embedding is left on a message for the components after this one (not in the output).
@@ -60,7 +60,7 @@ def message_vector(message: Message, text: str) -> np.ndarray:
     if vector is None:
         vector = vector_from_text(precomputed(message, text).get("vector"))
     if vector is None:
-        vector = shared_encoder().encode(text[:2000])
+        vector = embed(text)
     message.set(VECTOR, vector)
     return vector
 
@@ -157,7 +157,7 @@ class SentenceIntents(GraphComponent):
         if len(set(labels)) < 2:
             raise ValueError("SentenceIntents needs examples of at least two intents.")
         known = _known_vectors()
-        vectors = np.stack([known[t] if t in known else shared_encoder().encode(t[:2000]) for t in texts])
+        vectors = np.stack([known[t] if t in known else embed(t) for t in texts])
         self._vectorizers()
         assert self.words is not None and self.chars is not None
         marked = [tagged(t) for t in texts]

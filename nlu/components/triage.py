@@ -29,12 +29,19 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.components.intents import VECTOR, precomputed
-from safety.replies import compose
-from safety.rules import Assessment, default_level
+from safety.replies import followups_for, reply_for
+from safety.rules import Assessment
 from safety.semantic import SemanticTriage
 from safety.semantic import shared as shared_semantic
-from safety.triage import add_type, triage
-from safety.vocabulary import LEVEL_INTENTS, RISK_INTENT_PREFIX, RISK_TYPES
+from safety.triage import triage
+from safety.vocabulary import (
+    LEVEL_INTENTS,
+    OTHER_LANGUAGE_INTENT,
+    RISK_INTENT_PREFIX,
+    RISK_TYPES,
+    SIGNAL_INTENTS,
+    UNCLEAR_INTENT,
+)
 
 # Matches the FallbackClassifier threshold in config.yml.
 FALLBACK_THRESHOLD = 0.3
@@ -66,6 +73,16 @@ class RiskTriage(GraphComponent):
         """Build the component (the rule set compiles once per process)."""
         return cls(config)
 
+    def _confident(self, ranking: list[dict]) -> dict[str, float]:
+        """Risk types the intent classifier gives at least `model_threshold`: a second opinion."""
+        confident: dict[str, float] = {}
+        for candidate in ranking:
+            name, confidence = str(candidate.get("name") or ""), float(candidate.get("confidence") or 0.0)
+            risk_type = name[len(RISK_INTENT_PREFIX) :] if name.startswith(RISK_INTENT_PREFIX) else ""
+            if risk_type in RISK_TYPES and confidence >= self.config["model_threshold"]:
+                confident[risk_type] = confidence
+        return confident
+
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Nothing to learn: training data passes through."""
         return training_data
@@ -81,34 +98,32 @@ class RiskTriage(GraphComponent):
         if text.startswith("/"):
             message.set("risk", Assessment().as_dict(), add_to_output=True)
             return
-        found = triage(text, self.semantic, _precomputed(message, text, self.semantic))
         ranking = message.get(INTENT_RANKING_KEY) or []
-        if not found.discounted:
-            for candidate in ranking:
-                name, confidence = candidate.get("name") or "", candidate.get("confidence") or 0.0
-                risk_type = name[len(RISK_INTENT_PREFIX) :] if name.startswith(RISK_INTENT_PREFIX) else ""
-                agrees = found.semantic.get(risk_type, 0.0) >= self.config["agreement_threshold"]
-                if risk_type in RISK_TYPES and confidence >= self.config["model_threshold"] and agrees:
-                    add_type(found, risk_type, default_level(risk_type))
-        level, types = found.risk, found.risk_types
-        top = message.get(INTENT) or {}
-        result = found.as_dict()
-        message.set("risk", result, add_to_output=True)
-        if level != "none":
-            reply = compose(
-                level,
-                types,
-                age=found.age,
-                urgent_abuse=found.urgent_abuse,
-                older_person_abuse=found.older,
-            )
-            message.set(INTENT, {"name": LEVEL_INTENTS[level], "confidence": 1.0}, add_to_output=True)
-            entities = list(message.get(ENTITIES) or [])
-            for name, value in (
-                ("safety_reply", reply.text),
-                ("safety_level", level),
-                ("safety_types", ",".join(types)),
-            ):
+        sent = precomputed(message, text)
+        found = triage(text, self.semantic, _precomputed(message, text, self.semantic), self._confident(ranking))
+        if found.age is None and isinstance(sent.get("age"), int):
+            # An age the person gave earlier in the conversation (the gateway reads their profile).
+            found.age = sent["age"]
+        message.set("risk", found.as_dict(), add_to_output=True)
+        intent = triage_intent(found)
+        if intent is None:
+            _drop_unconfirmed_risk(message, ranking)
+            return
+        message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+        reply = reply_for(found)
+        if reply is None:
+            return  # the dialogue answers it with a response of its own (help coming, unsure)
+        followups = followups_for(found)
+        values = {
+            "safety_reply": reply.text,
+            "safety_level": found.risk,
+            "safety_types": ",".join(found.risk_types),
+            "safety_followup": followups.get("followup"),
+            "safety_next": followups.get("next"),
+        }
+        entities = list(message.get(ENTITIES) or [])
+        for name, value in values.items():
+            if value:
                 entities.append(
                     {
                         "entity": name,
@@ -119,18 +134,35 @@ class RiskTriage(GraphComponent):
                         "confidence_entity": 1.0,
                     }
                 )
-            message.set(ENTITIES, entities, add_to_output=True)
-        else:
-            # A risk intent the triage did not confirm is no candidate at all: not the intent, and
-            # not in the ranking (which the fallback and "did you mean" read).
-            safe = [c for c in ranking if not str(c.get("name", "")).startswith(RISK_INTENT_PREFIX)]
-            if str(top.get("name", "")).startswith(RISK_INTENT_PREFIX):
-                intent = _next_safe_intent(ranking)
-                message.set(INTENT, intent, add_to_output=True)
-                if intent["name"] == "nlu_fallback":
-                    safe = [intent, *(c for c in safe if c.get("name") != "nlu_fallback")]
-            if len(safe) != len(ranking) or safe[:1] != ranking[:1]:
-                message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
+        message.set(ENTITIES, entities, add_to_output=True)
+
+
+def triage_intent(found: Assessment) -> str | None:
+    """The intent the dialogue acts on for what triage found, or None to keep the classifier's."""
+    if found.ask:
+        return UNCLEAR_INTENT
+    if found.risk != "none":
+        return LEVEL_INTENTS[found.risk]
+    if found.language != "en":
+        return OTHER_LANGUAGE_INTENT
+    for signal in found.signals:
+        if signal in SIGNAL_INTENTS:
+            return signal
+    return None
+
+
+def _drop_unconfirmed_risk(message: Message, ranking: list[dict]) -> None:
+    """A risk intent the triage did not confirm is no candidate at all: not the intent, and not in
+    the ranking (which the fallback and "did you mean" read)."""
+    top = message.get(INTENT) or {}
+    safe = [c for c in ranking if not str(c.get("name", "")).startswith(RISK_INTENT_PREFIX)]
+    if str(top.get("name", "")).startswith(RISK_INTENT_PREFIX):
+        intent = _next_safe_intent(ranking)
+        message.set(INTENT, intent, add_to_output=True)
+        if intent["name"] == "nlu_fallback":
+            safe = [intent, *(c for c in safe if c.get("name") != "nlu_fallback")]
+    if len(safe) != len(ranking) or safe[:1] != ranking[:1]:
+        message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
 
 
 def _precomputed(message: Message, text: str, semantic: SemanticTriage) -> dict[str, float] | None:
@@ -144,7 +176,8 @@ def _precomputed(message: Message, text: str, semantic: SemanticTriage) -> dict[
             pass
     vector = message.get(VECTOR)
     if vector is not None:
-        return semantic.probabilities(vector)
+        # The whole message's embedding is there; its sentences are read as the gateway reads them.
+        return semantic.analyse(text, vector).probability
     return None
 
 
