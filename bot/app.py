@@ -23,8 +23,8 @@ from bot.staff.events import StaffBus
 from bot.validation import BadInput
 from database import make_engine, upgrade
 from database import tracker_engine as open_tracker_engine
-from safety.semantic import shared as shared_semantic
 from safety.triage import triage
+from safety.triage import warm_up as warm_up_triage
 from settings import Settings
 
 log = logging.getLogger("kindred.gateway")
@@ -106,8 +106,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[HTTP] = http
     app[RASA] = RasaClient(http, settings.rasa_urls, settings.rasa_token)
     app[HUB] = Hub()
-    # Load the sentence encoder and classifier now, so the first message is not the slow one.
-    await asyncio.to_thread(shared_semantic)
+    # Load the rules, the sentence encoder and classifier and the language detector now, so the
+    # first message is not the slow one (and a broken safety configuration stops the start).
+    await asyncio.to_thread(warm_up_triage)
     app[RELAY] = Relay(app[SESSIONS], tracker_engine, app[RASA], triage, app[HUB].push, settings.safety_net_seconds)
     app[RELAY].listeners.append(app[STAFF_BUS].publish)
     purging = asyncio.create_task(retention.keep_purging(app[SESSIONS], tracker_engine, settings.retention_days))

@@ -51,6 +51,8 @@ class Turn:
     vector: str | None = None
     # The person's age from their profile, when the message itself gives none (chooses Papyrus or Childline).
     age: int | None = None
+    # The question the assistant had just asked (a form's slot), which this message answers.
+    answering: str | None = None
     answered: bool = False
     suppress: bool = False
     forget: bool = False
@@ -80,7 +82,7 @@ class Relay:
         sessions: sessionmaker[Session],
         tracker_engine: Engine,
         rasa: RasaClient,
-        triage: Callable[[str], Assessment],
+        triage: Callable[..., Assessment],
         push: Push,
         net_seconds: float,
     ) -> None:
@@ -96,6 +98,8 @@ class Relay:
         self._workers: dict[str, asyncio.Task] = {}
         self._tasks: set[asyncio.Task] = set()
         self._troubled: set[str] = set()
+        # The question each conversation was last asked, until the person's next message.
+        self._asking: dict[str, str] = {}
         # Called with small events ({"kind": "message" | "queue" | ...}) for the staff console.
         self.listeners: list[Callable[[dict], None]] = []
 
@@ -111,7 +115,11 @@ class Relay:
     async def accept(self, conversation_id: str, text: str, payload: str | None = None) -> Message:
         """Store a resident's message, check it for risk, and queue it for Rasa."""
         # Rules and meaning, off the event loop (the sentence encoder takes some milliseconds).
-        assessment = await asyncio.to_thread(self.triage, text) if payload is None else Assessment()
+        # The message answers the question the assistant just asked, if it asked one.
+        answering = self._asking.pop(conversation_id, None)
+        assessment = (
+            await asyncio.to_thread(self.triage, text, answering=answering) if payload is None else Assessment()
+        )
         with self.sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
@@ -143,7 +151,7 @@ class Relay:
             return message
         vector = vector_to_text(assessment.vector) if assessment.vector is not None else None
         self._turns[message.id] = Turn(
-            message.id, semantic=dict(assessment.semantic), vector=vector, age=assessment.age
+            message.id, semantic=dict(assessment.semantic), vector=vector, age=assessment.age, answering=answering
         )
         self._spawn(self._watch(conversation_id, message.id, assessment))
         self.kick(conversation_id)
@@ -204,6 +212,7 @@ class Relay:
                     "semantic": turn.semantic,
                     **({"vector": turn.vector} if turn.vector else {}),
                     **({"age": turn.age} if turn.age is not None else {}),
+                    **({"answering": turn.answering} if turn.answering else {}),
                 }
             }
             if turn.semantic and not message.payload
@@ -277,6 +286,9 @@ class Relay:
             changed = await self._escalate(conversation_id, "person", [], "asked_for_person", trigger_id)
             if changed:
                 await self.say(conversation_id, staff_note(), reply_to=trigger_id, source="gateway")
+        elif kind == "asking" and isinstance(event.get("slot"), str):
+            # The assistant asked a form's question: the person's next message answers it.
+            self._asking[conversation_id] = event["slot"][:40]
         elif kind == "forget" and turn is not None:
             turn.forget = True
         elif kind == "messages" and isinstance(event.get("messages"), list):

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from safety.language import crisis_in, identify, lonely_in
+from safety.language import warm_up as warm_languages
 from safety.rules import Assessment, default_level
 from safety.rules import shared as shared_rules
 from safety.semantic import SemanticResult, SemanticTriage
@@ -101,13 +102,16 @@ def triage(
     semantic: SemanticTriage | None = None,
     probability: dict[str, float] | None = None,
     agreeing: Iterable[str] = (),
+    answering: str | None = None,
 ) -> Assessment:
     """Risk, risk types, loneliness and need for one message.
 
     `probability` is the semantic layer's output for this same text when it was already computed
     (the gateway triages every message before Rasa sees it and passes this along), so the sentence
     encoder runs once per message, not twice. `agreeing` names the risk types another model (Rasa's
-    intent classifier) is confident of: a second signal for the semantic layer.
+    intent classifier) is confident of: a second signal for the semantic layer. `answering` names
+    the question the assistant just asked (a form's slot: "my wife can't do steps" answers a
+    question about access): then only the rules can raise risk, never the meaning alone.
     """
     if not (text or "").strip():
         return Assessment()
@@ -119,6 +123,19 @@ def triage(
     meaning = layer.decide(dict(probability)) if probability else layer.analyse(text)
     found.semantic = {k: round(v, 3) for k, v in meaning.probability.items() if v >= 0.05}
     found.vector = meaning.vector
-    if not found.discounted:
+    if answering:
+        found.context.append(f"answering {answering}")
+        found.loneliness = found.loneliness or meaning.loneliness
+    elif not found.discounted:
         decide_meaning(found, meaning, agreeing)
     return found
+
+
+def warm_up() -> None:
+    """Load everything triage needs now (rules, sentence encoder and classifier, the language
+    detector and its configuration) and triage one message, so the first resident does not wait
+    and a broken configuration stops the start with its own message."""
+    shared_rules()
+    shared_semantic()
+    warm_languages()
+    triage("warming up: is everything ready?")

@@ -144,3 +144,22 @@ async def test_carer_strain_leads_to_respite_and_carers_uk(resident: Resident, s
     assert "0808 808 7777" in said and "respite" in said and SUICIDE_OPENING not in said
     found = escalations_for(stack, await conversation_id(resident, stack))
     assert [(e.level, e.risk_types) for e in found] == [("concern", ["carer_strain"])]
+
+
+SEMANTIC_ONLY_CONCERN = "The heating's on and I've got a hot water bottle, so I'm snug as a bug."
+
+
+async def test_meaning_alone_can_raise_a_concern_outside_a_question(resident: Resident, stack: Stack) -> None:
+    # The counterpart of the next test: the same words, not answering a question, do raise one.
+    await resident.say(SEMANTIC_ONLY_CONCERN)
+    found = escalations_for(stack, await conversation_id(resident, stack))
+    assert [e.level for e in found] == ["concern"]
+
+
+async def test_an_answer_to_the_assistants_own_question_is_not_read_as_risk(resident: Resident, stack: Stack) -> None:
+    asked = texts(await resident.say("I'd like to find a lunch club"))
+    assert "?" in asked  # the suggestion form asks its first question, and tells the gateway which
+    said = texts(await resident.say(SEMANTIC_ONLY_CONCERN))
+    assert "999" not in said and "Age UK" not in said
+    risky = [e for e in escalations_for(stack, await conversation_id(resident, stack)) if e.level != "person"]
+    assert risky == []

@@ -134,3 +134,11 @@ def test_normalise_never_fails_and_is_stable(text: str) -> None:
 def test_every_step_is_named_and_applied_in_order() -> None:
     names = [name for name, _ in STEPS]
     assert names == ["unicode", "case", "repeated letters", "punctuation", "text speak", "spelling"]
+
+
+def test_an_answer_to_the_assistants_question_is_read_by_the_rules_only() -> None:
+    meaning_only = "The heating's on and I've got a hot water bottle, so I'm snug as a bug."
+    assert triage(meaning_only).risk == "concern"
+    assert triage(meaning_only, answering="access_cost").risk == "none"
+    # explicit words still count whatever was asked
+    assert triage("I want to kill myself", answering="location").risk == "urgent"

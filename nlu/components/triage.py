@@ -33,7 +33,7 @@ from safety.replies import followups_for, reply_for
 from safety.rules import Assessment
 from safety.semantic import SemanticTriage
 from safety.semantic import shared as shared_semantic
-from safety.triage import triage
+from safety.triage import triage, warm_up
 from safety.vocabulary import (
     LEVEL_INTENTS,
     OTHER_LANGUAGE_INTENT,
@@ -61,6 +61,7 @@ class RiskTriage(GraphComponent):
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         self.semantic = shared_semantic()
+        warm_up()
 
     @classmethod
     def create(
@@ -100,7 +101,10 @@ class RiskTriage(GraphComponent):
             return
         ranking = message.get(INTENT_RANKING_KEY) or []
         sent = precomputed(message, text)
-        found = triage(text, self.semantic, _precomputed(message, text, self.semantic), self._confident(ranking))
+        answering = sent.get("answering") if isinstance(sent.get("answering"), str) else None
+        found = triage(
+            text, self.semantic, _precomputed(message, text, self.semantic), self._confident(ranking), answering
+        )
         if found.age is None and isinstance(sent.get("age"), int):
             # An age the person gave earlier in the conversation (the gateway reads their profile).
             found.age = sent["age"]
