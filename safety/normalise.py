@@ -200,8 +200,13 @@ _TRAILING_HELP = re.compile(r"[,.!\s]*\b(?:please )?help(?: me)?(?: please)?[.!?
 
 def strip_wrappers(text: str) -> str:
     """'sorry to bother you but X. help' -> 'X' (greetings, apologies and a last lone 'help')."""
-    inner = _WRAPPERS.sub("", text, count=1)
-    inner = _TRAILING_HELP.sub("", inner) if len(inner.split()) > 4 else inner
+    inner = text
+    for _ in range(3):  # "sorry to bother you but sorry to bother you but ..." (a nervous writer)
+        stripped = _WRAPPERS.sub("", inner, count=1)
+        stripped = _TRAILING_HELP.sub("", stripped) if len(stripped.split()) > 4 else stripped
+        if stripped == inner:
+            break
+        inner = stripped
     return inner.strip() or text
 
 

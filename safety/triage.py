@@ -81,6 +81,8 @@ def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterabl
         p = probability.get(risk_type, 0.0)
         if strained and risk_type in ASK_DIRECTLY:
             continue
+        if risk_type == "carer_strain" and found.need == "respite":
+            continue  # a carer asking for a break is answered with respite, not a concern escalation
         if risk_type not in NEEDS_SECOND_SIGNAL:
             if p >= (CARER if risk_type == "carer_strain" and found.caring else CONCERN):
                 add_type(found, risk_type, default_level(risk_type))

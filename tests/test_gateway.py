@@ -263,3 +263,32 @@ async def test_the_chat_may_be_framed_only_by_the_organisations_sites(client: Te
     response = await client.get("/")
     assert response.headers["Content-Security-Policy"] == f"frame-ancestors 'self' {ORIGIN}"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_safety_net_answers_another_language_in_it_and_tells_staff(client: TestClient) -> None:
+    token = await start(client)
+    await send(client, {"token": token, "text": "Chcę się zabić, nie mam już siły"})
+
+    async def answered() -> bool:
+        return any(m["source"] == "safety_net" and "Przepraszam" in m["text"] for m in await history(client, token))
+
+    await wait_for(answered)
+    texts = "\n".join(m["text"] for m in await history(client, token) if m["author"] == "bot")
+    assert "999" in texts and "116 123" in texts
+    with client.app[SESSIONS]() as session:
+        found = {(e.level, e.reason) for e in session.scalars(select(Escalation))}
+    assert ("urgent", "language:pl") in found or ("urgent", "safety_net") in found
+    assert all(level in ("urgent", "person") for level, _ in found)
+
+
+async def test_safety_net_asks_directly_when_risk_is_not_explicit(client: TestClient) -> None:
+    token = await start(client)
+    await send(client, {"token": token, "text": "what's the point of any of it anymore"})
+
+    async def asked() -> bool:
+        return any(m["source"] == "safety_net" and "ending their life" in m["text"] for m in await history(client, token))
+
+    await wait_for(asked)
+    with client.app[SESSIONS]() as session:
+        escalations = list(session.scalars(select(Escalation)))
+    assert [(e.level, e.risk_types) for e in escalations] == [("concern", ["suicide"])]
