@@ -11,10 +11,12 @@ from launcher.paths import RASA_PY, ROOT
 
 
 def cmd_setup(_: argparse.Namespace) -> int:
-    """Build the offline spaCy pipeline (the shell wrapper has made the environments)."""
-    from launcher.setup import build_spacy_model
+    """Build the offline spaCy pipeline and the ONNX sentence encoder (the shell wrapper has made
+    the environments)."""
+    from launcher.setup import build_sentence_encoder, build_spacy_model
 
     build_spacy_model()
+    build_sentence_encoder()
     return 0
 
 

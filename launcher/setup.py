@@ -1,4 +1,5 @@
-"""Prepare what the environments alone do not give: the offline spaCy pipeline."""
+"""Prepare what the environments alone do not give: the offline spaCy pipeline and the ONNX graph
+of the sentence encoder."""
 
 from __future__ import annotations
 
@@ -21,3 +22,16 @@ def build_spacy_model() -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     nlp.to_disk(tmp)
     tmp.rename(SPACY_MODEL)
+
+
+def build_sentence_encoder() -> None:
+    """Build the ONNX graph of the sentence encoder from the installed weights (once; a few seconds).
+
+    Only the app environment has the `onnx` package that builds it; the Rasa environment loads the
+    same file with ONNX Runtime.
+    """
+    from safety.onnx_encoder import ensure_graph, graph_paths
+
+    if not graph_paths()[1].exists():
+        print("kindred: building the sentence encoder for ONNX Runtime (once, a few seconds)", flush=True)
+    ensure_graph()

@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 
 from safety import lexicon
-from safety.encoder import MiniLM
+from safety.encoder import Encoder
 from safety.encoder import shared as shared_encoder
 from safety.normalise import normalise, strip_wrappers
 from safety.vocabulary import RISK_INTENT_PREFIX, RISK_TYPES
@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU_DATA = ROOT / "nlu" / "data"
 CACHE = ROOT / "var" / "cache"
 LONELY_INTENT = "feeling_lonely"
-# Bumped when what is embedded changes (v2: the normalised text), so cached embeddings are rebuilt.
-EMBEDDING_VERSION = "normalised-v2"
+# Bumped when what is embedded or how changes (the normalised text, on ONNX Runtime), so cached
+# embeddings are rebuilt.
+EMBEDDING_VERSION = "normalised-v2-onnx-int8"
 # A long post is also read sentence by sentence (at most this many sentences, each of at least
 # MIN_WORDS words): a disclosure after three sentences about work must not be averaged away.
 MAX_SENTENCES = 8
@@ -48,7 +49,7 @@ def meaning_text(text: str) -> str:
     return strip_wrappers(normalise(text)[:2000])
 
 
-def embed(text: str, encoder: MiniLM | None = None) -> np.ndarray:
+def embed(text: str, encoder: Encoder | None = None) -> np.ndarray:
     """The sentence embedding of a message as every model reads it (`meaning_text`)."""
     return (encoder or shared_encoder()).encode(meaning_text(text))
 
@@ -126,7 +127,7 @@ class SemanticTriage:
     def __init__(
         self,
         examples: list[tuple[str, str]],
-        encoder: MiniLM | None = None,
+        encoder: Encoder | None = None,
         config: SemanticConfig | None = None,
         cache: Path | None = CACHE,
     ) -> None:
@@ -177,8 +178,9 @@ class SemanticTriage:
         """
         vector = embed(text, self.encoder) if vector is None else vector
         probability = self.probabilities(vector)
-        for sentence in sentences(meaning_text(text)):
-            part = self.probabilities(self.encoder.encode(sentence))
+        parts = sentences(meaning_text(text))
+        for part_vector in self.encoder.encode_many(parts) if parts else []:
+            part = self.probabilities(part_vector)
             for label, value in part.items():
                 pick = min if label == "none" else max
                 probability[label] = pick(probability[label], value)

@@ -286,7 +286,9 @@ async def test_safety_net_asks_directly_when_risk_is_not_explicit(client: TestCl
     await send(client, {"token": token, "text": "what's the point of any of it anymore"})
 
     async def asked() -> bool:
-        return any(m["source"] == "safety_net" and "ending their life" in m["text"] for m in await history(client, token))
+        return any(
+            m["source"] == "safety_net" and "ending their life" in m["text"] for m in await history(client, token)
+        )
 
     await wait_for(asked)
     with client.app[SESSIONS]() as session:
