@@ -116,11 +116,15 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Benchmarks: turn latency against a bare `rasa init` assistant, directory search, or channels."""
+    """Benchmarks: turn latency against a bare `rasa init` assistant, directory search, channels, triage."""
     if args.what == "directory":
         from launcher.bench_directory import bench_directory
 
         return bench_directory(args.services, args.runs)
+    if args.what == "triage":
+        from launcher.bench_triage import bench_triage
+
+        return bench_triage(args.file, args.rounds)
     if args.what == "channels":
         from launcher.bench_channels import bench_channels
 
@@ -163,14 +167,23 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("rest", nargs=argparse.REMAINDER)
     staff.set_defaults(func=cmd_staff)
     bench = sub.add_parser("bench", help="benchmarks (not tests)")
-    bench.add_argument("what", choices=["turns", "directory", "channels"])
+    bench.add_argument("what", choices=["turns", "directory", "channels", "triage"])
+    bench.add_argument(
+        "--file", default=str(ROOT / "tests" / "data" / "triage_real_dev.yml"), help="triage: messages to time"
+    )
     bench.add_argument("--residents", type=int, default=20, help="channels: concurrent residents per channel")
     bench.add_argument("--services", type=int, default=100_000, help="directory: synthetic services")
     bench.add_argument("--runs", type=int, default=120, help="directory: runs of each search")
     bench.add_argument("-n", "--conversations", type=int, default=150)
     bench.add_argument("-c", "--concurrency", type=int, default=6)
     bench.add_argument("-t", "--turns", type=int, default=7)
-    bench.add_argument("-r", "--rounds", type=int, default=5, help="turns: alternating rounds of Kindred and bare")
+    bench.add_argument(
+        "-r",
+        "--rounds",
+        type=int,
+        default=5,
+        help="turns: alternating rounds of Kindred and bare; triage: passes over the file",
+    )
     bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     os.chdir(ROOT)
