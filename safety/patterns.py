@@ -28,7 +28,8 @@ MACROS: dict[str, str] = {
     "uncle|aunt|stepdad|stepmum|ex|nephew|niece|family|neighbour|law|him|her|them",
     "not": "not|never",
     "pills": "pill|tablet|paracetamol|painkiller|medication|medicine|meds|sleeping|aspirin|"
-    "ibuprofen|codeine|insulin|antidepressant|morphine|oramorph|tramadol|diazepam",
+    "ibuprofen|codeine|insulin|antidepressant|morphine|oramorph|tramadol|diazepam|codamol|cocodamol|"
+    "sertraline|citalopram|amitriptyline|zopiclone|pregabalin|gabapentin",
     "die": "die|dead|death|suicide",
     "anymore": "anymore|more|longer",
     "body": "arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|body",
@@ -38,6 +39,16 @@ MACROS: dict[str, str] = {
     "woman|nephew|niece|law|uncle|aunt|cousin|neighbour|landlord|manager|boss|teacher|staff|lodger|"
     "kids|girls|boys|people|friend|friends|lady|bloke|guy",
 }
+
+# Words others said to the person ("people keep saying I should kill myself"): bullying, not the
+# person's own wish. A suicide or self-harm cue inside one of these is not counted as theirs, and the
+# words themselves are an abuse cue.
+TOLD_BY_OTHERS: list[str] = [
+    "(saying|says|said|saying that|says that|said that) (i|you) ~ (should|ought to|need to) ~ (kill|die|hang|cut)",
+    "(telling|told|tell|tells) me to ~ ~ (kill|die|hang|cut)",
+    "(messages|msgs|comments|posts|texts) ~ ~ ~ (saying|telling me) ~ ~ ~ (kill|die|hang|cut)",
+    "kys|kill yourself",
+]
 
 # (name, risk type, level, patterns). The level is what the cue means on its own.
 CUES: list[tuple[str, str, str, list[str]]] = [
@@ -129,6 +140,16 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "engine running ~ ~ ~ garage",
             "garage ~ ~ ~ ~ ~ ~ engine running",
             "better off with the life insurance",
+            "(written|wrote|write|finished) ~ my (note|notes|letter|letters|goodbyes)",
+            "goodbye (message|post|text|note|letter|video|messages|posts)",
+            "(saying|said|says|saying that) ~ ~ (thanks|thank you) for everything",
+            "(hope|hoping|pray|praying|wish|wishing) ~ ~ ~ (heart|heart just|heart would) (stops|stop|gives up|gives out)",
+            "(pray|praying|prayed) ~ ~ ~ (takes|take) me",
+            "take|takes me in my sleep",
+            "(hit|run over|knocked down) by a|the (car|bus|train|lorry|truck) ~ ~ ~ ~ ~ (relieved|glad|happy|would not care|would not mind|be fine|a relief)",
+            "point in|of (me being alive|being alive|me living|me being here|me existing)",
+            "disappear for good",
+            "(stash|stockpile|hoard|supply|collection) ~ ~ of? ~ @pills",
             "wrote|written|write|left|leave ~ (a note|notes|letters|a letter) ~ ~ ~ (tonight|to my|for my|for everyone|to everyone|goodbye)",
             "how easy ~ ~ ~ ~ to ~ ~ (walk in|walk into|jump|step off|step out|drive off|drive into|end it|let go|fall|go under)",
             "should|might as well|may as well ~ just? (disappear|die|end it|be dead|not be here|kill myself)",
@@ -211,7 +232,9 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "left arm ~ ~ numb|tingling|aching|hurts|heavy",
             "face ~ ~ ~ droopy|drooping|droop|dropped|lopsided",
             "slur|slurred|slurring ~ speech|words|her|his",
-            "heart attack",
+            "=having|=has ~ ~ heart attack",
+            "think|thinks|may|might|could ~ ~ ~ ~ heart attack",
+            "heart attack ~ ~ (now|right now|i think|help|call)",
             "can not breathe",
             "not|stop|stopped breathing",
             "struggle|struggling|fighting to breathe",
@@ -269,6 +292,12 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "@person_subject ~ ~ punching|smashing|kicking|banging|throwing ~ ~ door|doors|wall|walls|things|windows|furniture",
             "in danger",
             "@person_subject ~ ~ be hitting|beating|hurting|attacking|strangling|punching|kicking my @family",
+            "@person_subject ~ ~ ~ (going to|will) ~ (kill|hurt|stab|strangle) (mum|dad|her|him|them|my @family)",
+            "hitting|beating|hurting|attacking|strangling|punching|kicking (her|him|them|mum|my @family) ~ ~ ~ (right now|now|again)",
+            "@person_subject ~ ~ have|has|got|with a|an (hammer|bat|machete|axe|blade|crowbar)",
+            "lock|locked ~ myself|ourselves in|inside ~ ~ ~ (bathroom|room|bedroom|toilet|car|with)",
+            "hiding (in|under|from) ~ ~ (room|bathroom|bedroom|wardrobe|him|her|them|bed)",
+            "@person_subject ~ ~ ~ (smashing|smashed|breaking|wrecking|trashing) ~ ~ ~ (house|place|things|everything|flat|windows|doors)",
             "not safe at home",
             "@not feel safe at home|here|with|around",
             "scared|afraid to go home",
@@ -323,8 +352,18 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "@person_subject ~ ~ touch|touches|touched me",
             "someone|they|he|she|carer ~ ~ take|taking|took|steal|stole|stealing ~ ~ my @money",
             "money ~ ~ keep go|going missing",
-            "kys|kill yourself",
-            "(saying|say|says|said|telling|tell|told|messages|msgs|comments) ~ ~ (i|me) ~ (should|to|go) ~ (kill|die|hang)",
+            *TOLD_BY_OTHERS,
+            "call|calls|calling me names",
+            "(group chat|group chats|page|account|posts) ~ about me",
+            "(pics|pictures|photos|videos) of me ~ ~ ~ (horrible|nasty|mean|captions|laughing|everyone|round)",
+            "leave|leaving|left|leaves me out ~ ~ ~ ~ on purpose",
+            "@person_subject ~ ~ (tells|told|telling|says|keeps saying) (me|i) ~ ~ (stupid|useless|worthless|ugly|fat|mad|crazy|nothing|thick)",
+            "(keeps|keep|kept) (turning up|showing up|following me|messaging me|texting me|ringing me|calling me) ~ ~ ~ ~ "
+            "(work|house|flat|door|numbers|number|everywhere|outside)",
+            "(picks|chooses|decides|controls|tells me) what (i|she|he) (wear|wears)",
+            "(picks|chooses|decides|controls) who (i|she|he) (see|sees|talk|talks)",
+            "(comments|remarks) about my body",
+            "lets|let himself|herself in without asking|knocking",
         ],
     ),
     # --- self-neglect ---------------------------------------------------------------------------
@@ -520,6 +559,8 @@ IDIOMS: list[str] = [
     "kill|murder me if|when ~ ~ ~ late|forget|forgot|lose|lost|break|broke|spill|spilt|miss|eat|ate|crash|scratch|"
     "dent|fail|burn|spend|spent|wear|scratched|dented|crashed",
     "wring ~ ~ neck|necks",
+    "hopeless|useless|rubbish|terrible|awful at|with",
+    "(because|cos) i am hopeless|useless",
     "end of my rope|tether",
     "cut|cutting my finger|hand|thumb|chin|leg",
     "=burnt|=burned myself ~ ~ (cooking|on|with|ironing|making)",
@@ -556,6 +597,8 @@ HYPOTHETICAL: list[str] = [
     "in case",
     "if ever",
     "if i ever|if ever i",
+    "how do|can|would you|i|we know if|whether",
+    "asking for (my|a) ~ (dad|mum|friend|neighbour|son|daughter|husband|wife|mate)",
     "imagine",
     "suppose|supposing",
     "what happens if|when",
@@ -573,7 +616,7 @@ HYPOTHETICAL: list[str] = [
 
 # Words that cancel a cue they come just before, unless followed by "sure"/"certain".
 NEGATIONS: frozenset[str] = frozenset({"not", "never", "no"})
-NEGATION_EXCEPTIONS: frozenset[str] = frozenset({"sure", "certain", "know", "think", "matter"})
+NEGATION_EXCEPTIONS: frozenset[str] = frozenset({"sure", "certain", "know", "think", "matter", "stop", "help"})
 
 # Someone saying they are NOT at risk: the meaning-based layer must not read risk into it.
 DENIALS: list[str] = [
@@ -594,6 +637,8 @@ PAST_MARKERS: list[str] = [
     "in the past",
     "back then",
     "during|in ~ (lockdown|covid|the pandemic)",
+    "in #num",
+    "back then|at the time|those days|that time",
 ]
 RESOLVED_MARKERS: list[str] = [
     "but ~ ~ ~ (fine|ok|okay|alright|better|good|recovered|sorted|fixed|safe|clean|over it|right as rain)",
@@ -605,6 +650,9 @@ RESOLVED_MARKERS: list[str] = [
     "since then",
     "have been clean",
     "recovered",
+    "(i am|i feel|i have been|we are|he is|she is) ~ (fine|ok|okay|alright|good|happy|happier|well|much better|in a good place)",
+    "back (on|to|at) ~ ~ (golf|work|normal|feet|his feet|her feet|school|course|course now)",
+    "years on",
 ]
 
 # Loneliness and isolation.
@@ -702,6 +750,8 @@ EXTRA_VOCABULARY: list[str] = [
     "tablets pills hopeless worthless pointless exhausted ambulance bruises frightened terrified",
     "threatened breathe breathing lonely loneliness alone nobody anymore everyone everything",
     "knife knives razor blade rope bridge cutting harming hurting dementia alzheimers carer caring",
+    # contractions typed without apostrophes, so a typo in one ("haevnt") is still read
+    "havent hasnt hadnt dont doesnt didnt cant wont wouldnt couldnt shouldnt isnt wasnt werent arent",
 ]
 
 # A professional's words reported by the person ("the optician said I wasn't safe to drive", "the
@@ -737,9 +787,11 @@ SUPPORT: dict[str, list[str]] = {
         "(be not|not be) (here|alive|around)",
     ],
     "self_harm": [
-        "cut|cutting|cuts|scar|scars|blade|blades|razor|razors|burn|burning|bleed|bleeding|blood|compass|lighter",
-        "relapse|relapsed|relapsing|clean|urge|urges|selfharm",
-        "@self",
+        "cut|cutting|burn|burning|burnt|scratch|scratching|hit|hitting|bang|banging|carve|carving ~ (myself|my arm|my arms|"
+        "my leg|my legs|my wrist|my wrists|my skin|my thighs|my thigh|my stomach|my head)",
+        "blade|blades|razor|razors|lighter|compass|scars|scar|bleed|bleeding",
+        "relapse|relapsed|relapsing|urge|urges|selfharm",
+        "clean for|clean since",
     ],
     "abuse": [
         "hit|hits|hitting|punch|punched|slap|slapped|push|pushed|shove|shoved|kick|kicked|beat|beats|bruise|bruises|"
@@ -802,8 +854,3 @@ ASK_DIRECTLY_CUES: dict[str, list[str]] = {
     ],
 }
 
-# Words others said to the person ("people keep saying I should kill myself"): bullying, not the
-# person's own wish. A suicide cue inside one of these is not counted as theirs.
-TOLD_BY_OTHERS: list[str] = [
-    "(saying|say|says|said|telling|tell|told|messages|msgs|comments) ~ ~ (i|me) ~ (should|to|go) ~ (kill|die|hang)",
-]

@@ -289,6 +289,9 @@ class RuleTriage:
         kinds = {k for k in ("past", "resolved") for s in found.get(k, []) if sentence[0] <= s.start < sentence[1]}
         if in_sentence and kinds == {"past", "resolved"}:
             return "past and resolved"
+        if "past" in kinds and any(s.start >= sentence[1] for s in found.get("resolved", [])):
+            # "I thought about ending it back then. Six years on I'm happy."
+            return "past and resolved"
         if any(s.text.startswith("used to") and sentence[0] <= s.start < span.start for s in found.get("past", [])):
             return "past"
         return ""

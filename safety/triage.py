@@ -72,6 +72,11 @@ def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterabl
     probability = meaning.probability
     agreeing = {t for t in agreeing if probability.get(t, 0.0) >= AGREEMENT}
     second = set(found.support) | agreeing
+    if "abuse" not in found.support:
+        # Abuse from meaning needs the rules' own abuse words (hit, scared of, my money, won't let
+        # me ...): the models read abuse into ordinary family life too readily.
+        second.discard("abuse")
+        agreeing.discard("abuse")
     # A carer at the end of their tether gets respite and Carers UK, not a suicide reply, unless
     # the rules found a suicide cue of their own.
     strained = found.caring and ("carer_strain" in found.risk_types or probability.get("carer_strain", 0.0) >= CONCERN)
