@@ -149,6 +149,9 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "(hit|run over|knocked down) by a|the (car|bus|train|lorry|truck) ~ ~ ~ ~ ~ (relieved|glad|happy|would not care|would not mind|be fine|a relief)",
             "point in|of (me being alive|being alive|me living|me being here|me existing)",
             "disappear for good",
+            "(cope|manage|do|get on|be) better without me",
+            "if @me ~ ~ (slip|slipped|slipping|faded|fade|drift|drifted) away",
+            "@pills ~ ~ ~ ~ ~ ~ ~ (calling me|calling to me|calling my name)",
             "(stash|stockpile|hoard|supply|collection) ~ ~ of? ~ @pills",
             "wrote|written|write|left|leave ~ (a note|notes|letters|a letter) ~ ~ ~ (tonight|to my|for my|for everyone|to everyone|goodbye)",
             "how easy ~ ~ ~ ~ to ~ ~ (walk in|walk into|jump|step off|step out|drive off|drive into|end it|let go|fall|go under)",
@@ -189,6 +192,7 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "harm|hurt @them",
             "@they ~ be|have|keep|start|started cutting|selfharming",
             "@they ~ cut|cuts @them",
+            "(her|his|their|my) (arm|arms|leg|legs|wrist|wrists|thigh|thighs|stomach) ~ ~ (covered in|full of|cut|cuts) ~ (cuts|scratches|scars|burns)?",
             "blade|razor|razors ~ ~ my? @body|myself",
             "want to hurt|harm @self",
             "hit|hitting|punch|punching|bang|banging|starve|starving|scratch|scratching my? @body|myself",
@@ -609,7 +613,8 @@ HYPOTHETICAL: list[str] = [
     "after i die",
     "after i'm gone",
     "writing|write|read|reading|watch|watched|watching ~ ~ about",
-    "film|movie|book|novel|show|series|episode|documentary|programme|song|character|news|article|story",
+    "film|movie|book|novel|show|series|episode|documentary|programme|song|character|news|article|story|play ~ ~ "
+    "about|where|called|featuring",
     "leaflet|leaflets|poster|posters|information|info|course|training|resources|lesson|essay|assignment ~ ~ about|on|for",
     "ask|asked|asks ~ ~ if|whether",
 ]
@@ -789,7 +794,7 @@ SUPPORT: dict[str, list[str]] = {
     "self_harm": [
         "cut|cutting|burn|burning|burnt|scratch|scratching|hit|hitting|bang|banging|carve|carving ~ (myself|my arm|my arms|"
         "my leg|my legs|my wrist|my wrists|my skin|my thighs|my thigh|my stomach|my head)",
-        "blade|blades|razor|razors|lighter|compass|scars|scar|bleed|bleeding",
+        "blade|blades|razor|razors|lighter|compass|scars|scar|bleed|bleeding|cuts|scratches|burns",
         "relapse|relapsed|relapsing|urge|urges|selfharm",
         "clean for|clean since",
     ],
@@ -853,4 +858,3 @@ ASK_DIRECTLY_CUES: dict[str, list[str]] = {
         "(do not|can not) want to do this (anymore|any more)",
     ],
 }
-

@@ -292,8 +292,13 @@ class RuleTriage:
         if "past" in kinds and any(s.start >= sentence[1] for s in found.get("resolved", [])):
             # "I thought about ending it back then. Six years on I'm happy."
             return "past and resolved"
-        if any(s.text.startswith("used to") and sentence[0] <= s.start < span.start for s in found.get("past", [])):
-            return "past"
+        for s in found.get("past", []):
+            # "I used to self harm" is history; not across "but" ("I used to manage but lately..."),
+            # and not "I'm not used to computers".
+            used = s.text.startswith("used to") and sentence[0] <= s.start < span.start
+            accustomed = s.start > 0 and doc[s.start - 1].lemma_ in {"not", "be", "get"}
+            if used and not accustomed and not _boundary(doc, s.end, span.start):
+                return "past"
         return ""
 
 

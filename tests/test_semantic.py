@@ -66,7 +66,7 @@ def test_training_labels() -> None:
 @pytest.mark.parametrize(
     ("text", "risk_type"),
     [
-        ("i hate myself and i want to disappear for good", "suicide"),
+        ("i hate myself and i just want to vanish and never come back", "suicide"),
         ("My husband has gone a funny colour and is clutching his chest", "medical_emergency"),
     ],
 )
