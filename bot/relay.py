@@ -125,7 +125,8 @@ class Relay:
             if conversation is None:
                 raise LookupError(conversation_id)
             with_staff = conversation.paused_by is not None
-            if assessment.age is None:
+            if assessment.age is None and (assessment.risk != "none" or assessment.ask):
+                # Only a safety reply needs the age the person gave earlier (Papyrus, Childline).
                 known = session.get(Profile, conversation_id)
                 assessment.age = known.age if known is not None else None
             message = store.add_message(
@@ -390,19 +391,17 @@ class Relay:
     async def _watch(self, conversation_id: str, message_id: int, assessment: Assessment) -> None:
         """Answer a risky message ourselves if Rasa has not begun answering it in time."""
         reply = reply_for(assessment)
-        risky = reply is not None
-        await asyncio.sleep(self.net_seconds * (1 if risky else TROUBLE_FACTOR))
+        await asyncio.sleep(self.net_seconds * (TROUBLE_FACTOR if reply is None else 1))
         turn = self._turns.get(message_id)
         if turn is None or turn.answered:
             return
-        if not risky:
+        if reply is None:
             if not self.rasa_up and conversation_id not in self._troubled:
                 self._troubled.add(conversation_id)
                 await self.say(
                     conversation_id, load_config().wording["trouble_note"], source="safety_net", reply_to=message_id
                 )
             return
-        assert reply is not None
         with self.sessions.begin() as session:
             message = session.get(Message, message_id)
             if message is None:

@@ -11,12 +11,13 @@ from launcher.paths import RASA_PY, ROOT
 
 
 def cmd_setup(_: argparse.Namespace) -> int:
-    """Build the offline spaCy pipeline and the ONNX sentence encoder (the shell wrapper has made
+    """Build the offline spaCy pipeline, the ONNX sentence encoder and the word table (the shell wrapper has made
     the environments)."""
-    from launcher.setup import build_sentence_encoder, build_spacy_model
+    from launcher.setup import build_sentence_encoder, build_spacy_model, build_word_table
 
     build_spacy_model()
     build_sentence_encoder()
+    build_word_table()
     return 0
 
 

@@ -35,3 +35,12 @@ def build_sentence_encoder() -> None:
     if not graph_paths()[1].exists():
         print("kindred: building the sentence encoder for ONNX Runtime (once, a few seconds)", flush=True)
     ensure_graph()
+
+
+def build_word_table() -> None:
+    """The known English words the spelling step of `safety.normalise` reads (once; a few seconds)."""
+    from safety.normalise import WORDS_CACHE
+    from safety.normalise import build_word_table as build
+
+    if not WORDS_CACHE.is_file():
+        build()

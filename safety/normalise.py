@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -92,6 +93,8 @@ def tidy_punctuation(text: str) -> str:
 # Text speak and contractions, applied in order. Ambiguous forms are rewritten only in the context
 # that makes them unambiguous: "ill" is "I will" only before a verb-like word, "id" only before
 # "rather|like|love|be|never"; "sh" is self-harm only next to words that say so.
+# The contraction rows take the apostrophe as optional, so "dont", "cant", "im" and "ive" are
+# expanded by the same rows as "don't", "can't", "I'm" and "I've".
 _SPEAK: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\b(ca|wo|sha)n'?t\b", lambda m: {"ca": "can", "wo": "will", "sha": "shall"}[m.group(1)] + " not"),
     (r"\bcannot\b", "can not"),
@@ -157,7 +160,6 @@ _SPEAK: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\b(thinkin|thinkn)\b", "thinking"),
     (r"\b(nothin)\b", "nothing"),
     (r"\b(somethin)\b", "something"),
-    (r"\b(ive|iv)\b", "i have"),
     (r"\b(2nite|2night|tonite|2nyt)\b", "tonight"),
     (r"\b2day\b", "today"),
     (r"\b2moro\w*\b", "tomorrow"),
@@ -173,16 +175,6 @@ _SPEAK: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\bbf\b", "boyfriend"),
     (r"\bgf\b", "girlfriend"),
     (r"\b(mam|mom|mummy|mommy)\b", "mum"),
-    (r"\bdont\b", "do not"),
-    (r"\b(im)\b", "i am"),
-    (r"\bive\b", "i have"),
-    (r"\bcant\b", "can not"),
-    (r"\bwont\b", "will not"),
-    (r"\bdidnt\b", "did not"),
-    (
-        r"\b(isnt|wasnt|arent|werent|doesnt|couldnt|wouldnt|shouldnt|havent|hasnt|hadnt)\b",
-        lambda m: m.group(1)[:-2] + " not",
-    ),
     (r"\s+", " "),
 ]
 _SPEAK_COMPILED = [(re.compile(p), r) for p, r in _SPEAK]
@@ -219,7 +211,6 @@ def expand_speak(text: str) -> str:
 
 # --- misspellings -----------------------------------------------------------------------------
 
-_LOOKUPS = "spacy_lookups_data"
 # A word at least this rare in spaCy's English probability table (or absent) may be a misspelling.
 RARE_LOG_PROB = -15.0
 # Short misspellings that edit distance alone would get wrong or miss.
@@ -227,13 +218,33 @@ _SHORT_FIXES = {"kil": "kill", "ded": "dead", "dye": "die", "pils": "pills", "ta
 _WORD = re.compile(r"[a-z]{3,}")
 
 
-@lru_cache(maxsize=1)
-def _probabilities() -> dict[str, float]:
-    import spacy_lookups_data  # noqa: PLC0415 - only its data folder is needed, and only once
+# The known English words (those above RARE_LOG_PROB) and their log probabilities, kept in the
+# project's cache: spaCy's whole table is a million entries and about 270 MB in memory, the known
+# words are about fifty thousand. `./kindred setup` writes it; a process that finds it missing
+# writes it itself.
+WORDS_CACHE = Path(__file__).resolve().parent.parent / "var" / "cache" / "english-words-v1.json"
+
+
+def build_word_table(out: Path = WORDS_CACHE) -> Path:
+    """Write the known words of spaCy's English probability table (spacy-lookups-data) to `out`."""
+    import spacy_lookups_data  # noqa: PLC0415 - only its data folder is needed, and only here
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+        table = {w: round(p, 3) for w, p in json.load(handle).items() if p > RARE_LOG_PROB}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Rasa and the gateway may build it at the same moment: never share a temporary file.
+    temporary = out.with_name(f"{out.stem}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(table), encoding="utf-8")
+    temporary.replace(out)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _probabilities() -> dict[str, float]:
+    if not WORDS_CACHE.is_file():
+        build_word_table()
+    return json.loads(WORDS_CACHE.read_text(encoding="utf-8"))
 
 
 def known(word: str) -> bool:

@@ -75,10 +75,10 @@ def sentences(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class SemanticConfig:
-    """The classifier's settings, chosen by 5-fold cross-validation on the training examples."""
+    """The classifier's settings, chosen by 5-fold cross-validation on the training examples. What a
+    risk type's probability means (when it is urgent, a concern, or a reason to ask) is decided in
+    one place, `safety.triage.decide_meaning`."""
 
-    # A label counts when its probability reaches this.
-    threshold: float = 0.4
     # Loneliness counts from a lower probability: noticing it only shapes the conversation, and
     # people describe it in so many ways (tuned on tests/data/triage_real_dev.yml).
     lonely_threshold: float = 0.3
@@ -89,10 +89,9 @@ class SemanticConfig:
 
 @dataclass
 class SemanticResult:
-    """Probability per label, and what that means under the config."""
+    """Probability per label, and whether it reads as loneliness."""
 
     probability: dict[str, float]
-    risk_types: list[str]
     loneliness: bool
     # the sentence embedding, when `analyse` computed it
     vector: np.ndarray | None = None
@@ -164,10 +163,8 @@ class SemanticTriage:
         return {name: float(p[i]) for i, name in enumerate(self.label_names)}
 
     def decide(self, probability: dict[str, float]) -> SemanticResult:
-        """Apply the threshold."""
-        t = self.config.threshold
-        types = [r for r in RISK_TYPES if probability.get(r, 0.0) >= t]
-        return SemanticResult(probability, types, probability.get("lonely", 0.0) >= self.config.lonely_threshold)
+        """The result for label probabilities (risk types are `safety.triage`'s to decide)."""
+        return SemanticResult(probability, probability.get("lonely", 0.0) >= self.config.lonely_threshold)
 
     def analyse(self, text: str, vector: np.ndarray | None = None) -> SemanticResult:
         """Triage one message by meaning: the whole message, and each sentence of a longer one.

@@ -55,13 +55,14 @@ class RiskTriage(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         """Confidence the model needs to raise a risk type on its own, by level."""
         # The classifier's probabilities are softer than DIET's were (0.8 then): a risk type it
-        # gives 0.7 or more, with the semantic layer at 0.2 or more for the same type, is raised.
-        return {"model_threshold": 0.7, "agreement_threshold": 0.2}
+        # gives 0.7 or more is a second opinion for safety.triage (which also wants the semantic
+        # layer to lean the same way: safety.triage.AGREEMENT).
+        return {"model_threshold": 0.7}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
+        warm_up()  # rules, encoder, classifier, language detector: loaded now, failing loudly
         self.semantic = shared_semantic()
-        warm_up()
 
     @classmethod
     def create(
@@ -103,7 +104,7 @@ class RiskTriage(GraphComponent):
         sent = precomputed(message, text)
         answering = sent.get("answering") if isinstance(sent.get("answering"), str) else None
         found = triage(
-            text, self.semantic, _precomputed(message, text, self.semantic), self._confident(ranking), answering
+            text, self.semantic, _probabilities(sent, message, text, self.semantic), self._confident(ranking), answering
         )
         if found.age is None and isinstance(sent.get("age"), int):
             # An age the person gave earlier in the conversation (the gateway reads their profile).
@@ -169,13 +170,13 @@ def _drop_unconfirmed_risk(message: Message, ranking: list[dict]) -> None:
         message.set(INTENT_RANKING_KEY, safe, add_to_output=True)
 
 
-def _precomputed(message: Message, text: str, semantic: SemanticTriage) -> dict[str, float] | None:
-    """The semantic probabilities for exactly this text: sent by the gateway, or from the embedding
-    SentenceIntents left on the message; None if neither is there."""
-    sent = precomputed(message, text).get("semantic")
-    if isinstance(sent, dict) and sent:
+def _probabilities(sent: dict, message: Message, text: str, semantic: SemanticTriage) -> dict[str, float] | None:
+    """The semantic probabilities for exactly this text: sent by the gateway (`sent`, its metadata),
+    or from the embedding SentenceIntents left on the message; None if neither is there."""
+    probabilities = sent.get("semantic")
+    if isinstance(probabilities, dict) and probabilities:
         try:
-            return {str(k): float(v) for k, v in sent.items()}
+            return {str(k): float(v) for k, v in probabilities.items()}
         except (TypeError, ValueError):
             pass
     vector = message.get(VECTOR)
