@@ -172,7 +172,7 @@ async def test_the_whole_handoff_on_web_chat_and_telegram(model: Path, tmp_path:
                 telegram_id = latest(db, Escalation, Escalation.channel == "telegram").conversation_id
                 telegram_claimed = latest(db, Message, Message.conversation_id == telegram_id).id
                 await fake.send(fake.update(message=fake.message(CHAT, "hello? is anyone there")))
-                await expect(sam.locator(".transcript")).to_contain_text("is anyone there", timeout=10_000)
+                await expect(sam.locator(".transcript")).to_contain_text("is anyone there", timeout=30_000)
                 await sam.get_by_label("Reply to the resident").fill("Yes, it's Sam. I'm reading everything you write.")
                 await sam.get_by_role("button", name="Send reply").click()
                 await fake.wait_for_text(CHAT, "I'm reading everything you write")
