@@ -16,6 +16,7 @@ from actions.wording import choose
 from bot.models import utcnow
 from directory.search import DAYS
 from residents import store
+from residents.disclosure import Disclosure, detect_all, without_idioms
 from residents.extract import Facts, extract
 
 UPSET = {"sad", "anxious", "grieving", "overwhelmed"}
@@ -37,8 +38,17 @@ CIRCUMSTANCE_ORDER = (
 
 
 def facts_of(tracker: Tracker) -> Facts:
-    """The facts in the latest message (from the NLU component, or extracted here)."""
-    return extract(tracker.latest_message.get("text") or "")
+    """The facts in the latest message (from the NLU component, or extracted here); the feeling is
+    read without idioms ("I nearly died laughing" is not grief)."""
+    text = tracker.latest_message.get("text") or ""
+    facts = extract(text)
+    facts.feeling = feeling_of(text)
+    return facts
+
+
+def feeling_of(text: str) -> str | None:
+    """The feeling in a message, idioms that only sound like bad news left out."""
+    return extract(without_idioms(text)).feeling
 
 
 def session_user_events(tracker: Tracker) -> list[dict]:
@@ -65,7 +75,86 @@ def at_risk(tracker: Tracker) -> bool:
 
 def upset(tracker: Tracker) -> bool:
     """Whether any of the last few messages sounded upset (sad, anxious, grieving, overwhelmed)."""
-    return any(extract(e.get("text") or "").feeling in UPSET for e in session_user_events(tracker)[-3:])
+    return any(feeling_of(e.get("text") or "") in UPSET for e in session_user_events(tracker)[-3:])
+
+
+# Messages that are not real conversation for the check-in (point 3): greetings, thanks, yes/no.
+NOT_CONVERSATION = {"greet", "goodbye", "thank", "affirm", "deny", "cancel"}
+MIN_REAL_MESSAGES = 3  # real messages (four words or more, typed) before a check-in may be offered
+CHECKIN_OFFER_MARK = "four quick questions"
+# Lines that sound cheerful, and what to say instead once something hard has been told this session.
+GENTLE = {
+    "family": "gentle_family",
+    "pets": "gentle_pets",
+    "weather": "gentle_weather",
+    "hobbies": "gentle_hobbies",
+    "food": "gentle_food",
+    "health": "gentle_health",
+    "happy": "gentle_happy",
+    "chat": "gentle",
+    "noted": "gentle",
+}
+
+
+def real_messages(tracker: Tracker) -> int:
+    """How many things the person has typed this session that are real conversation: not the page's
+    hidden greeting, not a button (a payload starting with "/"), not a greeting, thanks or yes/no."""
+    count = 0
+    for event in session_user_events(tracker):
+        text = (event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if not text or text.startswith("/") or intent in NOT_CONVERSATION or len(text.split()) < 4:
+            continue
+        count += 1
+    return count
+
+
+def session_disclosures(tracker: Tracker) -> list[Disclosure]:
+    """Every hard thing told in this session (a death, a diagnosis, a break-up, ...), oldest first."""
+    return [d for e in session_user_events(tracker) for d in detect_all(e.get("text") or "")]
+
+
+def sombre(tracker: Tracker) -> bool:
+    """Whether this session has had a disclosure, distress or a risk: no cheer and no check-in after it."""
+    if at_risk(tracker) or session_disclosures(tracker):
+        return True
+    if any(
+        ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "request_human"
+        for e in session_user_events(tracker)
+    ):
+        return True  # someone who asked for a person is not asked four questions
+    return any(feeling_of(e.get("text") or "") in UPSET for e in session_user_events(tracker))
+
+
+def under_18(tracker: Tracker, profile: Any) -> bool:
+    """Whether the person is (or says or sounds) under 18: profile, anything said this session, triage."""
+    if profile is not None and profile.age is not None and profile.age < 18:
+        return True
+    for event in session_user_events(tracker):
+        if extract(event.get("text") or "").young:
+            return True
+        age = ((event.get("parse_data") or {}).get("risk") or {}).get("age")
+        if isinstance(age, int) and age < 18:
+            return True
+    return False
+
+
+def checkin_offered_this_session(tracker: Tracker) -> bool:
+    """Whether the check-in was offered already this session (answered or not: never twice)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "bot" and CHECKIN_OFFER_MARK in (event.get("text") or ""):
+            return True
+    return False
+
+
+def acknowledgement(found: list[Disclosure]) -> tuple[str, dict[str, str]]:
+    """The wording key and values for acknowledging what a message disclosed (names up to two things)."""
+    if len(found) >= 2 and found[0].what != found[1].what:
+        first, second = found[0].what, found[1].what
+        return "ack_several", {"first": first[:1].upper() + first[1:], "second": second}
+    return f"ack_{found[0].kind}", {"what": found[0].what}
 
 
 def low(event: dict) -> bool:
@@ -73,7 +162,7 @@ def low(event: dict) -> bool:
     parse = event.get("parse_data") or {}
     if (parse.get("intent") or {}).get("name") == "feeling_lonely" or (parse.get("risk") or {}).get("loneliness"):
         return True
-    return extract(event.get("text") or "").feeling in (*UPSET, "lonely", "bored")
+    return feeling_of(event.get("text") or "") in (*UPSET, "lonely", "bored")
 
 
 class ActionConverse(Action):
@@ -99,17 +188,27 @@ class ActionConverse(Action):
             recent = list(profile.recent_lines or [])
             said: list[str] = []
 
+            disclosed = detect_all(tracker.latest_message.get("text") or "")
+            quiet = bool(disclosed) or sombre(tracker)
+
             def say(key: str, **values: str) -> None:
+                if quiet and key in GENTLE:
+                    key = GENTLE[key]
                 text, line_id = choose(key, recent, **values)
                 said.append(text)
                 recent.append(line_id)
 
+            if disclosed:  # listening comes first: name what was said before anything else
+                key, values = acknowledgement(disclosed)
+                say(key, **values)
             if "name" in new and profile.name:
-                say("name", name=profile.name)
+                say("gentle_name" if quiet else "name", name=profile.name)
                 events.append(SlotSet("name", profile.name))
             acknowledged = next((c for c in CIRCUMSTANCE_ORDER if c in facts.circumstances), None)
             young = profile.age is not None and profile.age < 18
-            if acknowledged == "carer":
+            if disclosed:
+                pass
+            elif acknowledged == "carer":
                 cared_for = facts.cared_for or profile.cared_for
                 if young:
                     say("young_carer", cared_for=cared_for or "family")
@@ -117,6 +216,8 @@ class ActionConverse(Action):
                     say("carer", cared_for=cared_for) if cared_for else say("carer_generic")
             elif acknowledged:
                 say(acknowledged)
+            elif re.search(r"\blonel", (tracker.latest_message.get("text") or "").lower()):
+                say("lonely")
             elif facts.feeling and facts.feeling != "lonely" and intent != "feeling_lonely":
                 say(facts.feeling)
             elif intent == "feeling_lonely" or facts.feeling == "lonely":
@@ -166,10 +267,22 @@ class ActionConverse(Action):
         ) or any(e.get("event") == "bot" and "a visitor helps" in (e.get("text") or "") for e in tracker.events)
         if lonely_turns >= 2 and not offered_find and facts.feeling in (None, "lonely", "bored"):
             return "find"
-        if facts.feeling in (None, "happy") and intent == "chitchat" and len(events) >= 2 and not upset(tracker):
+        if ActionConverse._may_offer_checkin(tracker, profile, facts, intent):
             if store.checkin_due(s, tracker.sender_id, db.config().checkin_every_days):
                 return "checkin"
         return None
+
+    @staticmethod
+    def _may_offer_checkin(tracker: Tracker, profile: Any, facts: Facts, intent: str | None) -> bool:
+        """Point 3 of issue 14: only after real conversation (greetings and buttons don't count), never
+        to under-18s, never in a session with a disclosure of loss or distress, and never twice."""
+        if facts.feeling not in (None, "happy") or intent != "chitchat":
+            return False
+        if real_messages(tracker) < MIN_REAL_MESSAGES:
+            return False
+        if under_18(tracker, profile) or sombre(tracker) or checkin_offered_this_session(tracker):
+            return False
+        return True
 
 
 class ActionShowProfile(Action):

@@ -12,16 +12,18 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import db
+from actions.wording import choose
 from directory import models as dm
 from directory.categories import BY_KEY
 from directory.geo import Point
 from directory.search import DAY_NAMES, DAYS, Query, Result, search
 from residents import lifecourse, store
-from residents.extract import extract
+from residents.extract import extract, time_fits, when_of, when_parts
 from residents.models import FollowUp, Suggestion
 from residents.vocabulary import INTERESTS
 
@@ -37,6 +39,139 @@ REFINE = {
     "cost": r"\bcost|\bmoney\b|\bexpensive\b|\bafford\b|\bprice\b|\bpay\b|£",
     "other": r"\bsomething else\b|\bother\b",
 }
+
+
+# The form stops itself by setting `search_page` to one of these (no new slot in the domain needed):
+# `action_suggest_services`, which the rules run when the form ends, then answers instead of searching.
+STOPPED_NO, STOPPED_CONVERSE, STOPPED_GAVE_UP = -1.0, -2.0, -3.0
+STOPPED = {STOPPED_NO, STOPPED_CONVERSE, STOPPED_GAVE_UP}
+# The question asked when a form question should not be asked again this turn: a slot with no
+# `utter_ask_` response, so the form says nothing and the validator's re-ask is the only bubble.
+SILENT_SLOT = "shown"
+# "No", "I don't want to go anywhere", "I'd just like to talk": the search stops.
+REFUSAL = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|won'?t|not) (?:really )?(?:want|wanna|need|like) (?:to )?(?:go|going|get out|"
+    r"leave|be sent|sending|anything|any of (?:it|that|this)|a group|groups|help|to be)\b|"
+    r"\bnot going anywhere\b|\bnot interested\b|\bno,? thanks?\b|\bno,? thank you\b|\bno ta\b|"
+    r"\b(?:just|only|rather) (?:want|like|need|have)?(?: to)? ?(?:talk|chat|a chat)\b|\bjust talk\b|"
+    r"\bstop asking\b|\bleave it\b|\bforget (?:it|that)\b|\bnone of your business\b|\bnot telling\b|"
+    r"\brather not (?:say|tell)\b|\bnot (?:right )?now\b|\bmaybe later\b"
+)
+FEELING_WORD = re.compile(
+    r"\b(?:sad|lonely|scared|afraid|frightened|anxious|depressed|upset|crying|miserable|awful|terrible|rubbish|"
+    r"alone|worried|stressed|died|dead|passed)\b"
+)
+UPSET = {"sad", "anxious", "grieving", "overwhelmed", "lonely"}
+QUESTION_START = re.compile(
+    r"^(?:what|who|why|how|when|where|which|can|could|would|will|do|does|did|is|are|am|should|shall)\b"
+)
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def not_an_answer(tracker: Tracker, text: str, strict: bool = True) -> str | None:
+    """Why a message to a form question is not an answer: "no", or "converse" (a disclosure, a
+    question, distress, a long story), or None when it may be an answer.
+
+    `strict` is for questions a long or chatty reply cannot answer (where, which day); the
+    others only stop for a refusal or a disclosure.
+    """
+    lower = text.lower().replace("’", "'").strip()
+    if REFUSAL.search(lower) or (_intent(tracker) == "deny" and strict):
+        return "no"
+    facts = extract(text)
+    entities = {e.get("entity"): e.get("value") for e in tracker.latest_message.get("entities") or []}
+    level = str(entities.get("safety_level") or "none").lower()
+    if level not in ("none", "", "no"):
+        return "converse"
+    disclosed = facts.feeling in UPSET or set(facts.circumstances) & {"bereaved", "illness_disability", "unemployed"}
+    if disclosed and (len(lower.split()) > 3 or FEELING_WORD.search(lower)):
+        return "converse"  # a short answer may be a place ("Low Fell"), unless it says how they feel
+    if not strict:
+        return None
+    if lower.endswith("?") or QUESTION_START.match(lower):
+        return "converse"
+    if _intent(tracker) in ("feeling_lonely", "worry_about_someone", "unsure") or len(lower.split()) > 12:
+        return "converse"
+    return None
+
+
+# How the form's questions and re-asks begin, for trackers whose bot events carry no response name.
+ASKED_TEXT = {
+    "location": ("Whereabouts are you?", "Sorry, I couldn't find that place."),
+    "when": ("Which day would suit you best?", "Sorry, I didn't catch that. Which day"),
+}
+
+
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often the form has asked for `slot` in this session (its question and its re-asks)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") != "bot":
+            continue
+        metadata = event.get("metadata") or {}
+        custom = ((event.get("data") or {}).get("custom") or {}).get("kindred") or {}
+        if (
+            metadata.get("utter_action") == f"utter_ask_{slot}"
+            or (custom.get("event") == "asking" and custom.get("slot") == slot)
+            or (event.get("text") or "").startswith(ASKED_TEXT.get(slot, ()) or ("\0",))
+        ):
+            count += 1
+    return count
+
+
+def _asking(slot: str) -> dict:
+    """The marker the gateway reads as "the next message answers this question"."""
+    return {"kindred": {"event": "asking", "slot": slot}}
+
+
+def locate_words(s: Any, text: str) -> tuple[str, Point] | None:
+    """Where a message says: a postcode anywhere in it (an unknown full postcode falls back to its
+    outward code), a place the directory knows, or the words themselves."""
+    facts = extract(text)
+    candidates: list[str] = []
+    if facts.postcode:
+        candidates.append(facts.postcode)
+        if " " in facts.postcode:
+            candidates.append(facts.postcode.split(" ")[0])
+    if facts.place:
+        candidates.append(facts.place)
+    rest = text
+    if facts.postcode:
+        rest = re.sub(re.escape(facts.postcode).replace("\\ ", r"\s*"), " ", rest, flags=re.IGNORECASE)
+    for piece in re.split(r"[.,;!?\n]+", rest):
+        piece = re.sub(r"(?i)^\s*(?:i live in|i'?m in|i am in|im in|in|near|around|it'?s|its|from)\s+", "", piece)
+        piece = piece.strip(" '\"")
+        if 3 <= len(piece) <= 40 and len(piece.split()) <= 4:
+            candidates.append(piece)
+    for candidate in candidates:
+        found = store.resolve_place(s, candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def earlier_place(s: Any, tracker: Tracker) -> tuple[str, Point] | None:
+    """A postcode or place the person gave earlier in this session, newest first."""
+    seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") != "user" or (event.get("text") or "").startswith("/"):
+            continue
+        seen += 1
+        if seen > 30:
+            break
+        facts = extract(event.get("text") or "")
+        if facts.postcode or facts.place:
+            found = locate_words(s, event.get("text") or "")
+            if found is not None:
+                return found
+    return None
 
 
 def _pick(tracker: Tracker, shown: list[str]) -> int:
@@ -113,6 +248,46 @@ def _find(
     return results, plan
 
 
+def _find_when(
+    s: Any,
+    sender_id: str,
+    kind: str | None,
+    days: list[str],
+    part: str | None,
+    exclude: set[str],
+    within: float,
+    free_only: bool | None,
+    first_interest: str | None,
+) -> tuple[list[tuple[Result, str | None]], lifecourse.Plan]:
+    """`_find` for each day asked ("Tuesdays or Thursdays"), merged; then only the sessions at the
+    time of day asked ("mornings", "after 2"), unless that leaves nothing (the time is a preference)."""
+    merged: list[tuple[Result, str | None]] = []
+    plan = None
+    for day in days or [None]:
+        batch, plan = _find(s, sender_id, kind, day, exclude | {r.id for r, _ in merged}, within, free_only,
+                            first_interest)  # fmt: skip
+        merged += batch
+    assert plan is not None
+    if len(days) > 1:
+        merged.sort(key=lambda pair: pair[0].distance_miles if pair[0].distance_miles is not None else 99.0)
+    if part and merged:
+        sessions = dict(
+            s.execute(
+                select(dm.SearchDocument.service_id, dm.SearchDocument.sessions).where(
+                    dm.SearchDocument.service_id.in_([r.id for r, _ in merged])
+                )
+            ).all()
+        )
+        fitting = [
+            (r, c)
+            for r, c in merged
+            if not sessions.get(r.id)
+            or any((not days or d in days) and time_fits(part, o, e) for d, o, e in sessions.get(r.id) or [])
+        ]
+        merged = fitting or merged
+    return merged, plan
+
+
 def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: list, start: int,
           intro: str = "", outro: str = "") -> list[str]:  # fmt: skip
     """Show up to three results, each with its reason and buttons. Returns the ids shown.
@@ -168,6 +343,8 @@ class ValidateSuggestForm(FormValidationAction):
             # Whatever the person says while the form is open still counts ("I love singing").
             store.remember(s, tracker.sender_id, extract(tracker.latest_message.get("text") or ""))
             found = store.profile(s, tracker.sender_id)
+            if found.latitude is None and (earlier := earlier_place(s, tracker)) is not None:
+                store.set_place(s, tracker.sender_id, *earlier)  # a postcode given earlier in the chat
             plan = lifecourse.plan(tracker.get_slot("service_kind"), store.as_dict(found))
             has_point, has_preferences = found.latitude is not None, found.preferences is not None
         slots = [] if has_point else ["location"]
@@ -179,11 +356,52 @@ class ValidateSuggestForm(FormValidationAction):
             slots.append("access_cost")
         return slots
 
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        """None once a validator has stopped the form (the search action then answers instead)."""
+        if tracker.get_slot("search_page") in STOPPED:
+            return SlotSet(REQUESTED_SLOT, None)
+        return await super().next_requested_slot(dispatcher, tracker, domain)
+
+    async def _extract_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """After an interruption the form asks again by itself: not a third time for where."""
+        events = await super()._extract_validation_events(dispatcher, tracker, domain)
+        asked = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT]
+        if asked and asked[-1] == "location" and SILENT_SLOT not in asked and times_asked(tracker, "location") >= 2:
+            self._give_up_place(dispatcher, tracker)
+            events += [SlotSet("search_page", STOPPED_GAVE_UP), SlotSet(REQUESTED_SLOT, None)]
+        return events
+
+    @staticmethod
+    def _give_up_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """Where was asked twice: a way out (never mind, or a person), not the question again."""
+        with db.session() as s:
+            profile = store.profile(s, tracker.sender_id)
+            recent = list(profile.recent_lines or [])
+            line, line_id = choose("form_gave_up_place", recent)
+            profile.recent_lines = [*recent, line_id][-12:]
+        dispatcher.utter_message(
+            text=line,
+            buttons=[
+                {"title": "Never mind", "payload": "/cancel"},
+                {"title": "Talk to a person", "payload": "/request_human"},
+            ],
+        )
+
+    def _stop(self, why: str) -> dict[str, Any]:
+        """Stop the form: a refusal, or something to answer rather than validate."""
+        return {"search_page": STOPPED_NO if why == "no" else STOPPED_CONVERSE}
+
     def validate_location(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A postcode, part of one, a place the directory knows, or a shared location."""
+        """A postcode (anywhere in the message), part of one, a place the directory knows, or a
+        shared location. Asked again once, in one message; then a way out, not the question again."""
         text = str(slot_value or "")
+        latest = tracker.latest_message.get("text") or ""
         match = re.fullmatch(r"\s*(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)\s*", text)
         with db.session() as s:
             if match:
@@ -195,32 +413,62 @@ class ValidateSuggestForm(FormValidationAction):
                     return {"location": None}
                 store.set_place(s, tracker.sender_id, "where you shared", point)
                 return {"location": "where you shared"}
-            facts = extract(text)
-            candidates = [facts.postcode, facts.place, text.strip().rstrip(".!")]
-            for candidate in [c for c in candidates if c]:
-                found = store.resolve_place(s, candidate)
-                if found is not None:
-                    store.set_place(s, tracker.sender_id, *found)
-                    return {"location": found[0]}
+            said = latest if latest and not latest.startswith("/") else text
+            lower = said.lower().replace("’", "'")
+            refused = REFUSAL.search(lower) and not re.search(r"\b(?:too )?far\b|\bnearby\b|\bclose\b", lower)
+            found = None if refused else (locate_words(s, said) or locate_words(s, text))
+            if found is not None:
+                store.set_place(s, tracker.sender_id, *found)
+                out: dict[str, Any] = {"location": found[0]}
+                when = when_of(said)
+                if when and not tracker.get_slot("when") or (when and "|" in when):
+                    out["when"] = when  # "DY1, tuesday evenings if poss"
+                return out
+            why = not_an_answer(tracker, said)
+            if why:
+                return {"location": None, **self._stop(why)}
+            if times_asked(tracker, "location") >= 2:
+                self._give_up_place(dispatcher, tracker)
+                return {"location": None, "search_page": STOPPED_GAVE_UP}
         dispatcher.utter_message(
-            text="Sorry, I couldn't find that place. Could you give your postcode, or just the first part, like BS5?"
+            text="Sorry, I couldn't find that place. Could you give your postcode, or just the first part, like BS5?",
+            buttons=[{"title": "Use my location", "payload": "/share_location"}],
+            json_message=_asking("location"),
         )
-        return {"location": None}
+        return {"location": None, REQUESTED_SLOT: SILENT_SLOT}
 
     def validate_when(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A day of the week, or any day."""
+        """Days and times as people say them ("Tuesdays or Thursdays", "weekday mornings",
+        "anytime", "after 2"); asked again once, then any day."""
         text = str(slot_value or "")
-        if text in DAYS or text == "any":
+        latest = tracker.latest_message.get("text") or ""
+        said = latest if latest and not latest.startswith("/") else text
+        stoppable = self.name() == "validate_suggest_form"
+        if stoppable and REFUSAL.search(said.lower().replace("’", "'")):
+            return {"when": None, **self._stop("no")}
+        when = when_of(said)
+        if when:
+            return {"when": when}
+        if text in DAYS or text == "any" or when_parts(text)[0] or "|" in text:
             return {"when": text}
-        facts = extract(text)
-        if facts.day:
-            return {"when": facts.day}
-        if facts.any_day or re.search(r"\bany\b|\bno\b|\bnot bothered\b|\bdoesn'?t matter\b", text.lower()):
+        when = when_of(text)
+        if when:
+            return {"when": when}
+        if re.search(r"\bany\b|^\s*no\b|\bnot bothered\b|\bdoesn'?t matter\b", said.lower()):
             return {"when": "any"}
-        dispatcher.utter_message(text='Sorry, which day would be best? You can say "any day".', buttons=DAY_BUTTONS)
-        return {"when": None}
+        why = not_an_answer(tracker, said)
+        if stoppable and why:
+            return {"when": None, **self._stop(why)}
+        if times_asked(tracker, "when") >= 2:
+            return {"when": "any"}  # a day is optional: search any day rather than ask a third time
+        dispatcher.utter_message(
+            text='Sorry, I didn\'t catch that. Which day would suit you best? You can say "any day".',
+            buttons=DAY_BUTTONS,
+            json_message=_asking("when"),
+        )
+        return {"when": None, REQUESTED_SLOT: SILENT_SLOT}
 
     def validate_interest(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -234,6 +482,9 @@ class ValidateSuggestForm(FormValidationAction):
             return {"interest": facts.interests[0]}
         if text in INTERESTS:
             return {"interest": text}
+        why = not_an_answer(tracker, text, strict=False) if self.name() == "validate_suggest_form" else None
+        if why:
+            return {"interest": None, **self._stop(why)}
         return {"interest": "any"}
 
     def validate_access_cost(
@@ -248,6 +499,9 @@ class ValidateSuggestForm(FormValidationAction):
             "free_only": both or bool(re.search(r"\bfree\b|\bno cost\b|\bcan'?t afford\b|\bcheap", text)),
             "step_free": both or bool(re.search(r"step|wheelchair|stairs|walk|mobility|level access|frame", text)),
         }
+        refusal = r"\b(?:don'?t|do not|dont) want to (?:go|get out)|just (?:talk|chat)"
+        if not any(prefs.values()) and re.search(refusal, text):
+            return {"access_cost": None, **self._stop("no")}
         with db.session() as s:
             store.profile(s, tracker.sender_id).preferences = prefs
         return {"access_cost": "known"}
@@ -261,7 +515,22 @@ class ActionSuggestServices(Action):
         return "action_suggest_services"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Search, show, and remember what was shown."""
+        """Search, show, and remember what was shown; or, when the form was stopped, answer instead."""
+        stopped = tracker.get_slot("search_page")
+        if stopped in STOPPED:
+            events: list[EventType] = [SlotSet("search_page", None), SlotSet("when", None)]
+            if stopped == STOPPED_NO:
+                with db.session() as s:
+                    profile = store.profile(s, tracker.sender_id)
+                    recent = list(profile.recent_lines or [])
+                    line, line_id = choose("form_no", recent)
+                    profile.recent_lines = [*recent, line_id][-12:]
+                dispatcher.utter_message(text=line)
+            elif stopped == STOPPED_CONVERSE:
+                from actions.conversation import ActionConverse  # the listening reply, as outside the form
+
+                events += await ActionConverse().run(dispatcher, tracker, domain)
+            return events
         return suggest(dispatcher, tracker, exclude=set(), page=0)
 
 
@@ -276,9 +545,12 @@ def suggest(
     """The shared search-and-show step behind suggestions, "more" and "not for me"."""
     kind = tracker.get_slot("service_kind")
     when = tracker.get_slot("when")
-    day = when if when in DAYS else None
+    days, part = when_parts(when)
+    day = days[0] if len(days) == 1 else None
     with db.session() as s:
-        results, plan = _find(s, tracker.sender_id, kind, day, exclude, within, free_only, tracker.get_slot("interest"))
+        results, plan = _find_when(
+            s, tracker.sender_id, kind, days, part, exclude, within, free_only, tracker.get_slot("interest")
+        )
         found = store.profile(s, tracker.sender_id)
         place = found.place or "you"
         if not results[page * PAGE :]:
@@ -287,7 +559,7 @@ def suggest(
                 if plan.searches and plan.searches[0].category
                 else "anything"
             )
-            on_day = f" on {DAY_NAMES[day]}" if day else ""
+            on_day = f" on {' or '.join(DAY_NAMES[d] for d in days)}" if days and plan.needs_day else ""
             more = "anything else" if page or exclude else what
             dispatcher.utter_message(
                 text=f"I'm sorry, I couldn't find {more} near {place}{on_day} in our directory. I've noted it, so "
@@ -305,7 +577,8 @@ def suggest(
         outro = "\n\n".join([*notes, "Would any of these suit you?"])
         shown = _show(dispatcher, s, tracker.sender_id, results, page * PAGE, intro, outro)
     previous = list(tracker.get_slot("shown") or []) if (page or exclude) else []
-    return [SlotSet("shown", previous + shown), SlotSet("search_page", float(page)), SlotSet("when", day)]
+    keep = when if (days or part) else day
+    return [SlotSet("shown", previous + shown), SlotSet("search_page", float(page)), SlotSet("when", keep)]
 
 
 class ActionMoreServices(Action):

@@ -159,6 +159,87 @@ LINES: dict[str, tuple[str, ...]] = {
 }
 
 
+# --- Listening first (issue 14, point 1): disclosures and what follows them ----------------------
+# `ack_<kind>` names what was said ({what} from residents.disclosure, e.g. "your wife", "the COPD");
+# `gentle_*` replace the cheerful small-talk lines for the rest of a session with a disclosure.
+LINES.update(
+    {
+        "ack_bereavement": (
+            "I'm so sorry about {what}. Losing someone you love is one of the hardest things there is. "
+            "Would you like to tell me about them?",
+            "I'm so sorry about {what}. There's no right way to feel after a loss like that. How are you coping?",
+        ),
+        "ack_diagnosis": (
+            "I'm sorry to hear about {what}. That's a lot to live with. How are you managing with it all?",
+            "Thank you for telling me about {what}. That sounds really hard. How are things day to day?",
+        ),
+        "ack_caring_strain": (
+            "Thank you for telling me about {what}. That sounds so hard, and you're carrying a lot. "
+            "How are you holding up yourself?",
+            "I'm sorry. It sounds exhausting, and I'm glad you told me about {what}. You matter too. "
+            "Is anyone looking out for you?",
+        ),
+        "ack_low_mood": (
+            "Thank you for telling me about {what}. That sounds really hard, and I'm glad you said it. "
+            "What has it been like lately?",
+            "I'm sorry about {what}. You don't have to put a brave face on here. What's weighing on you most?",
+        ),
+        "ack_break_up": (
+            "I'm sorry about {what}. That turns everything upside down. How are you doing with it?",
+            "I'm so sorry about {what}. That's a real loss, even when life has to carry on. How are you managing?",
+        ),
+        "ack_job_loss": (
+            "I'm sorry about {what}. That's hard, and it can cut you off from people too. How are you managing?",
+            "I'm sorry to hear about {what}. It takes away much more than the money. How are you keeping going?",
+        ),
+        "ack_money": (
+            "I'm sorry about {what}. That's a hard worry to carry, and you shouldn't have to on your own. "
+            "How are you managing?",
+        ),
+        "ack_several": (
+            "I'm so sorry. {first}, and {second} too: that's so much to carry at once. How are you holding up?",
+            "That's a lot to happen to one person, I'm so sorry. {first}, and {second} as well. "
+            "Where would you like to start?",
+        ),
+        "ack_isolation": (
+            "Thank you for telling me about {what}. That sounds really lonely, and it's not your fault. "
+            "What are the days like for you?",
+            "I'm sorry about {what}. That's hard, and lots of people feel it, even if no one says so. "
+            "When is it worst?",
+        ),
+        # the rest of the session, instead of cheer
+        "gentle": (
+            "Thank you for telling me. I'm still here and listening. What's on your mind?",
+            "Go on, I'm listening. Take your time.",
+            "I'm here. Would you like to tell me more?",
+            "Thank you for sharing that with me. How are you feeling right now?",
+        ),
+        "gentle_family": (
+            "It sounds like they matter to you. How are things with them at the moment?",
+            "Thank you for telling me about them. Do they know how things are for you?",
+        ),
+        "gentle_pets": (
+            "Animals can be such a comfort, and such a loss. What were they like?",
+            "Thank you for telling me. Were they good company for you?",
+        ),
+        "gentle_weather": (
+            "I hope you can keep warm and comfortable. How are you managing at home?",
+            "Thank you for telling me. How are you getting through the days at the moment?",
+        ),
+        "gentle_hobbies": (
+            "It sounds like that meant a lot to you. Do you still get to do it?",
+            "Thank you for telling me about that. What did you enjoy most about it?",
+        ),
+        "gentle_food": ("Are you managing to eat properly at the moment?",),
+        "gentle_health": (
+            "Thank you for telling me. I can't give medical advice, but I'm here to listen. How are you in yourself?",
+        ),
+        "gentle_happy": ("I'm glad there's been a brighter moment. What helped?",),
+        "gentle_name": ("Thank you, {name}. I'll remember that.",),
+    }
+)
+
+
 def choose(key: str, recent: list[str], rng: random.Random | None = None, **values: str) -> tuple[str, str]:
     """A line for `key` the person hasn't heard recently, and its id to remember."""
     options = LINES[key]
@@ -166,3 +247,20 @@ def choose(key: str, recent: list[str], rng: random.Random | None = None, **valu
     fresh = [i for i in range(len(options)) if f"{key}:{i}" not in recent] or list(range(len(options)))
     index = rng.choice(fresh)
     return options[index].format(**values), f"{key}:{index}"
+
+
+# --- the suggestion form: leaving it, and giving up kindly (actions/suggestions.py) -------------
+LINES.update(
+    {
+        "form_no": (
+            "That's fine, we don't need to look for anything. I'm happy just to chat.",
+            "Of course, no need to go anywhere. I'm here if you'd like to talk.",
+            "No problem at all, I'll leave the searching. What would you like to talk about?",
+        ),
+        "form_gave_up_place": (
+            "I'm sorry, I still can't find that place. We can leave it there, or someone from our team "
+            "could help you look.",
+        ),
+        "form_any_day": ("I'll look on any day, then.",),
+    }
+)

@@ -119,6 +119,14 @@ def cmd_search(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(session: Session, args: argparse.Namespace) -> int:
+    """Rebuild every search document (categories, full text, embeddings) from the stored services."""
+    count = reindex(session)
+    session.commit()
+    print(f"{count} services reindexed")
+    return 0
+
+
 def cmd_stats(session: Session, args: argparse.Namespace) -> int:
     """Counts by status and category, and entries nobody has checked for a long time."""
     by_status = dict(session.execute(select(m.Service.status, func.count()).group_by(m.Service.status)).all())
@@ -173,6 +181,7 @@ def main(argv: list[str]) -> int:
     find.add_argument("--limit", type=int, default=10)
     find.add_argument("--json", action="store_true")
     find.set_defaults(func=cmd_search)
+    sub.add_parser("reindex", help="rebuild search documents and embeddings").set_defaults(func=cmd_reindex)
     stats = sub.add_parser("stats", help="counts")
     stats.add_argument("--json", action="store_true")
     stats.add_argument("--stale-days", type=int, default=365, help="entries not checked for this long")

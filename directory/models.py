@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -259,7 +259,8 @@ class SearchDocument(DirectoryBase):
     """One row per service with what search filters on, kept in step by `directory.search.reindex`."""
 
     __tablename__ = "dir_search_documents"
-    __table_args__ = (Index("ix_dir_search_geo", "latitude", "longitude"),)
+    # With `active`, "near" searches list the services in reach from the index alone.
+    __table_args__ = (Index("ix_dir_search_geo", "latitude", "longitude", "active"),)
     rowid: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("dir_services.id", ondelete="CASCADE"), unique=True)
     # Copied from the service so a search reads one table.
@@ -282,6 +283,9 @@ class SearchDocument(DirectoryBase):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     postcode: Mapped[str | None] = mapped_column(String(16))
+    # The sentence embedding of the service's name, categories and description (float16, 384 values:
+    # `directory.vectors`), written with the rest; NULL for rows written before there were any.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class UnmetSearch(DirectoryBase):

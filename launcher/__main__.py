@@ -80,11 +80,23 @@ def cmd_triage(_: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Evaluate triage on the held-out file, or the intent classifier by cross-validation."""
-    from launcher.eval_triage import evaluate_triage
+    from launcher.eval_triage import cross_validate, evaluate_triage
     from launcher.evaluate import evaluate_nlu
 
     if args.what == "nlu":
         return evaluate_nlu(args.folds)
+    if args.what == "search":
+        from launcher.eval_search import evaluate_search
+
+        return evaluate_search(args.feed, args.judgements, show=args.show)
+    if args.what == "conversations":
+        from launcher.eval_conversations import evaluate_conversations
+
+        # --file works too when given (its default is the triage corpus, not journeys).
+        journeys = args.journeys or (args.file if args.file != args.triage_file else None)
+        return evaluate_conversations(journeys, journey_id=args.journey, show=args.show)
+    if args.cv:
+        return cross_validate()
     return evaluate_triage(args.file, gateway=args.gateway, perturb=not args.no_perturb)
 
 
@@ -150,14 +162,20 @@ def main(argv: list[str] | None = None) -> int:
     rasa.set_defaults(func=cmd_rasa)
     sub.add_parser("triage", help="stdin lines -> JSON lines of risk triage").set_defaults(func=cmd_triage)
     ev = sub.add_parser("eval", help="evaluate triage on the held-out file, or intents by cross-validation")
-    ev.add_argument("what", choices=["triage", "nlu"])
-    ev.add_argument("--folds", type=int, default=5, help="nlu: cross-validation folds")
+    ev.add_argument("what", choices=["triage", "nlu", "search", "conversations"])
+    ev.add_argument("--feed", help="search: a real ORUK feed (default: the one the judgements were written for)")
+    ev.add_argument("--judgements", help="search: relevance judgements for --feed")
     ev.add_argument(
-        "--file", default=str(ROOT / "tests" / "data" / "triage_real_dev.yml"), help="triage: a labelled file"
+        "--show", action="store_true", help="search: list each query's first five results; conversations: transcripts"
     )
+    ev.add_argument("--journeys", help="conversations: a journey file (default tests/data/journeys_dev.yml)")
+    ev.add_argument("--journey", help="conversations: run only the journey with this id")
+    ev.add_argument("--folds", type=int, default=5, help="nlu: cross-validation folds")
+    ev.add_argument("--file", default=str(ROOT / "safety" / "corpus" / "posts_a.yml"), help="triage: a labelled file")
+    ev.add_argument("--cv", action="store_true", help="triage: leave each corpus file out in turn (gateway path)")
     ev.add_argument("--gateway", action="store_true", help="triage: the gateway's safety net (no trained model)")
     ev.add_argument("--no-perturb", action="store_true", help="triage: skip the perturbation report")
-    ev.set_defaults(func=cmd_eval)
+    ev.set_defaults(func=cmd_eval, triage_file=ev.get_default("file"))
     db = sub.add_parser("db", help="database schema")
     db.add_argument("what", choices=["upgrade"])
     db.set_defaults(func=cmd_db)
@@ -170,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="benchmarks (not tests)")
     bench.add_argument("what", choices=["turns", "directory", "channels", "triage"])
     bench.add_argument(
-        "--file", default=str(ROOT / "tests" / "data" / "triage_real_dev.yml"), help="triage: messages to time"
+        "--file", default=str(ROOT / "safety" / "corpus" / "posts_a.yml"), help="triage: messages to time"
     )
     bench.add_argument("--residents", type=int, default=20, help="channels: concurrent residents per channel")
     bench.add_argument("--services", type=int, default=100_000, help="directory: synthetic services")

@@ -257,9 +257,14 @@ class Stack:
         """Start everything and wait until each process is healthy. Returns the seconds it took."""
         began = time.monotonic()
         load_demo_directory(self.settings, self.announce)
-        for child in self.children:
-            child.start()
-        self.wait_healthy(self.children, timeout, began)
+        try:
+            for child in self.children:
+                child.start()
+            self.wait_healthy(self.children, timeout, began)
+        except BaseException:
+            # Ctrl-C or a failure while starting: stop what was started, then let it propagate.
+            self.stop()
+            raise
         return time.monotonic() - began
 
     def wait_healthy(self, children: list[Child], timeout: float = 300, began: float | None = None) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from launcher.paths import DATA_PATHS, MODELS, RASA_PY, ROOT
+from launcher.paths import APP_PY, DATA_PATHS, MODELS, RASA_PY, ROOT
 
 FINGERPRINTED = ["config.yml", "domain.yml", "nlu", "stories", "requirements/rasa.txt"]
 # Only data files count: the RiskTriage component's code is loaded when Rasa starts, not trained.
@@ -46,9 +46,20 @@ def rasa_env() -> dict[str, str]:
     return env
 
 
+def build_semantic_cache() -> None:
+    """Embed the semantic layer's examples (NLU data, lexicon, safety/corpus) now, once, so no
+    process has to do it at its start; the layer itself reuses the cache by a hash of the examples.
+    The corpus is not part of the Rasa fingerprint: the layer is built from it at run time."""
+    check = "from safety.semantic import shared; shared()"
+    result = subprocess.run([str(APP_PY), "-c", check], cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit("kindred: the semantic layer could not be built (see the output above)")
+
+
 def ensure_trained(quiet: bool = False) -> Path:
     """Return the trained model, training it first if the fingerprint has no model yet."""
     target = model_path()
+    build_semantic_cache()
     if target.is_file():
         if not quiet:
             print(f"kindred: model is current ({target.name})", file=sys.stderr)

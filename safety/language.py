@@ -148,7 +148,7 @@ def _strip_latin_marks(text: str) -> str:
     for char in unicodedata.normalize("NFD", text):
         if not unicodedata.combining(char):
             base = char
-        elif _script(base) == "LATIN":
+        elif base and _script(base) == "LATIN":
             continue
         kept.append(char)
     return unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_UNMARKED)

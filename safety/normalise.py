@@ -302,8 +302,9 @@ def correct(word: str) -> str:
     vocabulary = risk_vocabulary()
     if word in vocabulary:
         return word
-    limit = 1 if len(word) <= 6 else 2
-    for choices in (vocabulary, common_words()):
+    # A risk word is looked for a little further away (two slips in "myself" still mean "myself");
+    # a word that is English already is never changed, so this cannot turn ordinary words into risk.
+    for choices, limit in ((vocabulary, 1 if len(word) <= 5 else 2), (common_words(), 1 if len(word) <= 6 else 2)):
         best = extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
         if best:
             return best[0]

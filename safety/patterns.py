@@ -164,6 +164,51 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "@not be here (tomorrow|next week|for christmas)",
             "will not be here ~ (tomorrow|much longer)",
             "(nobody|no one) would miss me",
+            "wish|wishing|hope|hoping|pray|praying ~ ~ ~ (get|got|be|were|was) (hit|run over|knocked down|killed) by",
+            "how many ~ ~ ~ (would|will|does|to) (kill|end) me",
+            "#num ~ ~ @pills ~ ~ (enough|lethal|fatal) ~ ~ ~ (asking for me|for me|to die|to do it|to end it|to kill me)",
+            "(i be|i be sat|i be sitting|i be stood|i be standing) at beachy head",
+            "(so done|had enough|can not do this|done with it all) ~ ~ ~ ~ ~ ~ top (floor|level|deck|storey)",
+            "(belt|rope|cord|scarf|tie|ligature|cable|dressing gown cord) ~ ~ (round|around) ~ ~ (door handle|banister|"
+            "beam|neck|my neck|hook|pipe|loft hatch|bannister)",
+            "how (high|far|tall) ~ ~ ~ (bridge|car park|building|cliff|multistorey|multi storey|drop|fall|jump) ~ ~ ~ "
+            "(need|needs|kill|die|survive|fatal)",
+            "(do not think|not think|do not expect|not expect) ~ ~ (be around|be here|make it|be alive) (for|to|till|until|by) "
+            "(my|christmas|new year|next christmas|much longer|the weekend|your|his|her|long)",
+            "(do not expect|not expect) to (be here|be around|be alive|last) ~ ~ (longer|much longer)",
+            "if @me (be not|was not|were not) (here|around|alive) ~ ~ ~ ~ ~ ~ ~ (would|will) ~ ~ ~ (better|happier|together|"
+            "fine|easier)",
+            "(will not|would not) (stay behind|be far behind|be long after|last long after)",
+            "(lie|lay|lying) down ~ ~ ~ ~ ~ and (not|never) (get up|wake up|get back up) (again|ever again)",
+            "(thinking about|think about|going to|want to|will|try to|plan to) (do|doing) it properly this time",
+            "(decided|planning|plan|going) to (do it|go through with it|end it) (while|before|when|soon|tonight|this)",
+            "@they ~ ~ ~ (want|wanted|wants) me to have (it|them|his|her|their)",
+            "(googling|googled|searching|searched|looked up|looking up) how (long|many|much|high|far) ~ ~ ~ ~ (die|drown|"
+            "overdose|kill|bleed|hang|lethal|fatal)",
+            "(intend|mean|plan|planning|intending) to (be with|join) (him|her|them) ~ ~ (by|before|soon|on|again)",
+            "(take|swallow|inject|have) (my|all my|all of my|the|all the|all) @pills (all at once|at once|in one go|"
+            "all together|together)",
+            "(put|laid|lined|counted|tipped|emptied) ~ ~ @pills ~ ~ ~ ~ (bowl|table|pile|row|line|jar|in front of me|out)",
+            "(looking at|looked at|searching|googling|ordered|ordering|bought|buying) ~ ~ (noose|ligature|ligatures)",
+            "(looking at|looked at|searching|googling) ~ rope ~ ~ (amazon|online|ebay|the internet)",
+            "(planning|plan|planned|worked out|decided) how (i would|i will|i am going to|i =d) (do it|end it|kill myself)",
+            "(planning|plan|planned|worked out|know|knows|decided) exactly how (i would|i will|to|i am going to|i =d) (do it|end it)",
+            "(thought|thinking|think|thinks|want|wants|going|plan|planning|tempted) (about|of|to) (taking|take|kill|killing|"
+            "end|ending) (us both|both of us|the two of us|us all|all of us|the kids with me|the children with me)",
+            "(sat|sitting|standing|stood) ~ (at|on) the (top|edge) of (the|a) (multi storey|car park|tower|building|flyover|"
+            "viaduct|cliff|bridge|quarry|block)",
+            "if @me (crashed|crash|died|die|did not wake up|got hit|was hit|was gone|were gone|disappeared|drove off|fell|"
+            "crashed the car|stepped out) ~ ~ ~ ~ ~ ~ ~ (would not be the worst thing|would not be such a bad thing|"
+            "would not be so bad|would be a relief|would not be a bad thing|be for the best)",
+            "want|wanna to? not (exist|be here|be alive|wake up|be around) ~ @anymore?",
+            "better ~ ~ @me ~ ~ not (here|alive|around) ~ @anymore?",
+            "ask|asking|asked|beg|begging|begged ~ (the lord|god|jesus|him) to take me",
+            "had enough ~ ~ ~ (i mean it|mean it)",
+            "(message|msg|text|txt|note|post|snap) ~ ~ (saying|sayin|said|says) (bye|goodbye) ~ ~ (and|n) (thanks|thank)",
+            "@they ~ ~ ~ (said|says|screamed|shouted|threatened|texted|told me) ~ (he|she|they) (would|will|is going to|"
+            "was going to|be going to) (hang|kill|stab|drown|shoot|hurt) (himself|herself|themselves)",
+            "@they ~ ~ ~ (giving|given|gave|give) away (her|his|their) (things|stuff|belongings|possessions|rings|"
+            "jewellery|jewelry|medals|watch|tools|clothes)",
             "(nobody|no one) would|will (care|notice|even notice) if @me (die|died|be dead|be gone|disappear)",
             "(nobody|no one) would|will ~ ~ (care|notice|miss me) if @me (be not here|be not around|be gone|vanish|disappear)",
             "do not care if @me live or die",
@@ -175,6 +220,29 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "(shall|will|want to|going to|ready to|longing to) (join|be with) (him|her|them) ~ ~ (before|soon|again|in heaven|by)",
             "@they ~ try|tried|attempt|attempted to kill @them",
             "@they ~ be going to kill|hang @them",
+            # warning signs: a goodbye and then silence, a last day decided, a plan told to someone
+            "(sorry for everything|been real|love you all|look after mum|look after dad|look after the kids) ~ ~ ~ ~ ~ ~ ~ ~ "
+            "(not answering|not picking up|not replying|not responding|phone off|phone be off|gone offline|went quiet)",
+            "goodbye|goodbyes|farewell|bye ~ ~ ~ ~ ~ ~ ~ ~ (not answering|not picking up|not replying|not responding|"
+            "not answer|not pick up|not reply|can not reach|can not get hold|phone off|phone be off)",
+            "(not answering|not picking up|not replying|not responding|phone off|phone be off) ~ ~ ~ ~ ~ ~ ~ ~ "
+            "goodbye|goodbyes|farewell",
+            "(posted|sent|texted|messaged|wrote) ~ ~ (goodbye|farewell) (on|to|in) (snap|snapchat|insta|instagram|"
+            "facebook|tiktok|whatsapp|the group|the group chat|the family chat|everyone|all of us|us all)",
+            "decide|decided ~ ~ ~ ~ ~ (be|is) my last (day|night|week|christmas|birthday)",
+            "(today|tonight|tomorrow|sunday|monday|tuesday|wednesday|thursday|friday|saturday|this) ~ (be|is) my last "
+            "(day|night) ~ ~ ~ (on earth|alive|here|anyone|somebody|someone|know)",
+            "(on|at) the (edge|top) of (the|a) (bridge|cliff|cliffs|multi storey|car park|roof|tower|building|"
+            "viaduct|flyover) ~ (now|right now|rn|tonight|at the moment)",
+            "(i be|i be standing|i be sitting|i be stood|i be sat) (on|at) (the|a) (bridge|edge|ledge|cliff|cliffs|"
+            "roof|railway|tracks|viaduct|flyover) (now|right now|rn|tonight)",
+            "(i be|i be standing|i be sitting|i be stood|i be sat) (on|at) the edge of the",
+            "stood|standing|sat|sitting ~ ~ ~ edge ~ ~ (for a long time|for ages|for an hour|thinking)",
+            "(look|looking|looked|stare|staring|stared) (at|down at|up at) the (beam|beams|rope|loft hatch|banister|"
+            "tracks|railway line|drop) ~ ~ ~ (more than|too much|a lot|every|again|lately|and think|and thinking)",
+            "(think|thinking|thought) about ~ (letting go|stepping off|not coming back|driving off the)",
+            "(thanking|thanked|thank) (us|me|everyone|everybody|all|the family) ~ ~ for everything ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ (not answering|not picking up|"
+            "not replying|not responding|phone off|phone be off)",
         ],
     ),
     # --- self-harm ------------------------------------------------------------------------------
@@ -271,6 +339,37 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "overdose|overdosed|od",
             "need|call|get ~ an ambulance",
             "need|call|get|send|waiting ~ ~ ambulance",
+            # someone found down, stroke signs, a hypo, asthma, sepsis and meningitis signs, burns
+            "(lying|lay|laid|collapsed|slumped) ~ ~ ~ ~ ~ ~ ~ (not moving|not responding|will not wake|can not wake)",
+            "(floor|ground|bed|chair|bath|toilet) ~ ~ ~ ~ ~ ~ (not moving|not responding|will not wake|can not wake)",
+            "speech ~ ~ (gone|go|going|went) (funny|strange|weird|slurred|wrong)",
+            "(can not|could not) (get|find) (my|her|his|the) words ~ out?",
+            "(arm|hand|leg|side|face) ~ ~ (numb|gone numb|gone dead|gone weak|will not move|can not move|limp)"
+            " ~ ~ ~ ~ ~ ~ (minutes ago|suddenly|all of a sudden|started|just now|this morning|an hour ago)",
+            "(sugar|sugars|bloods|blood sugar|levels) ~ ~ ~ (#num|low|dropping|crashed|crashing|really low|very low|hypo)"
+            " ~ ~ ~ ~ (shaking|sweating|confused|can not think|dizzy|no sugar|no glucose|passing out)",
+            "(shaking|sweating|confused|can not think straight) ~ ~ ~ ~ ~ ~ ~ (no sugar|no glucose|hypo|sugar be low)",
+            "diabetic ~ ~ ~ ~ ~ ~ (shaking|sweating|confused|can not think|passing out)",
+            "asthma ~ ~ ~ ~ ~ (inhaler|pump) ~ ~ ~ (not helping|not working|does not help|no help|empty)",
+            "inhaler|pump ~ ~ (not helping|not working|does not help|do nothing|doing nothing)",
+            "rash ~ ~ ~ ~ ~ (not fade|does not fade|do not fade|will not fade|doesnt fade) ~ ~ ~ glass",
+            "(baby|he|she|child|toddler|son|daughter|mum|dad|nan|grandad|husband|wife|partner) be? ~ (gone|going|went) "
+            "all? (floppy|limp|mottled)",
+            "(she|he|they|@they) be not (moving|responding|breathing properly)",
+            "skin ~ ~ (coming off|peeling off|come off|blistering)",
+            "(will not|won't|does not|not) stop bleeding",
+            "(soaking|soaked|pouring|gushing|spurting) ~ ~ ~ (blood|through|towel|bandage)",
+            "blood ~ ~ (pumping|spurting|pouring|gushing)",
+            "throat|tongue|lips|face ~ ~ ~ (swelling|swollen|swelled|closing)",
+            "(used|using|use|given|gave|give|needed|need) ~ ~ ~ (epipen|adrenaline)",
+            "(epipen) ~ ~ ~ (out of date|not working|expired|not helping|missing|at home)",
+            "(going into|having|gone into|in) ~ (anaphylaxis|anaphylactic)",
+            "(grey|gray|pale|blue) and (clammy|sweaty|cold)",
+            "(hit|banged|bang|knocked|bumped) ~ ~ head ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ ~ (sick|vomiting|not making sense|"
+            "confused|drowsy|sleepy|can not wake|passed out|fitting|not making any sense)",
+            "(baby|child|toddler|son|daughter) ~ ~ ~ (floppy|limp|unresponsive|will not wake|blue)",
+            "rash ~ ~ ~ ~ ~ ~ ~ ~ (not fade|does not fade|do not fade|will not fade|doesnt fade) ~ ~ ~ ~ ~ ~ glass",
+            "(sick|vomit|vomiting|coughing|coughed) ~ ~ ~ blood",
         ],
     ),
     # --- danger from someone: urgent abuse ------------------------------------------------------
@@ -369,6 +468,26 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "(picks|chooses|decides|controls) who (i|she|he) (see|sees|talk|talks)",
             "(comments|remarks) about my body",
             "lets|let himself|herself in without asking|knocking",
+            # threats that hang on a condition, control through status or housing, intrusion
+            "@person_subject ~ ~ ~ (says|said|told me|tells me|threatens|threatened) ~ if (i|we) ~ ~ ~ ~ ~ (kill|hurt|"
+            "report|deport|deported|cancel|throw|kick|tell|take|leave|share|post|send)",
+            "(report|reported) (me|us) to the (home office|police|council|social)",
+            "(cancel|take away|report) ~ ~ (sponsorship|visa|passport|papers)",
+            "(deport|deported|deporting) ~ ~ ~ if",
+            "(coming|comes|came|walks|walking|walked|keeps coming|barges) (in|into) ~ ~ (room|bedroom|bathroom|shower) "
+            "~ ~ ~ (when|while|at night|without)",
+            "found out where (i|we|she|he) (live|lives|living|am|are|is staying)",
+            "@person_subject ~ ~ ~ (waiting|parked|sat|sitting|standing) ~ ~ ~ ~ ~ (with a|hammer|knife|bat|outside my|by my "
+            "car|at my work)",
+            "(says|said|tells me) (i|we) owe (him|her|them)",
+            "(pinches|pinched|pinching|slapped|slaps|nips|twists my arm) ~ me?",
+            "@person_subject ~ (pinches|pinched|pinch|nip|nips) me",
+            "(filming|filmed|film|recording|recorded) ~ ~ ~ ~ (sending|sent|posting|posted|sharing|shared) ~ ~ (round|around|"
+            "everyone|online)",
+            "head down the toilet",
+            "(taken|took|take|taking) over? my (bedroom|room|house|flat|home|bed)",
+            "(sent|send|given|gave|transferred|wired) ~ ~ ~ (thousand|pounds|hundred|£) ~ ~ ~ ~ ~ ~ (needs|wants|asking for|"
+            "asks for) more",
         ],
     ),
     # --- self-neglect ---------------------------------------------------------------------------
@@ -495,6 +614,22 @@ CUES: list[tuple[str, str, str, list[str]]] = [
             "falling apart",
             "at my wits end",
             "carer|carers burnout",
+            # carers' own words for strain (only in a caring context)
+            "(dread|dreading|resenting|resentment|hate myself for)",
+            "grieving ~ ~ ~ (still here|still alive|in front of me)",
+            "(not a person|no longer a person) ~ ~ ~",
+            "worn (to the bone|down|thin|to a frazzle)",
+            "(before i break|before i snap|about to break|close to breaking|at the end of my)",
+            "(cried|sobbed|broke down) ~ ~ ~ ~ (car park|car|kitchen|bathroom|shower|supermarket|morrisons|tesco|"
+            "asda|aldi|lidl|in front of)",
+            "(done asking|given up asking|nobody helps|no one helps|nobody to hand over to|no one to hand over to|"
+            "nobody to help|no help at all|no help from anyone)",
+            "(one week off|one day off|only break) ~ ~ ~ ~ ~ (cancelled|gone|got cancelled|taken away)",
+            "(lost|losing|given up|gave up) ~ ~ (my job|my friends|my life|uni|work|my career|everything) ~ ~ ~ (to look after|"
+            "to care|for him|for her|caring)",
+            "(no sleep|barely sleep|hardly sleep|never sleep|not slept|fall asleep at|falling asleep at)",
+            "(used all my|no more) (annual leave|holiday|leave)",
+            "(written warning|lose my job|lose this job|losing my job) ~ ~ ~ ~",
         ],
     ),
 ]
@@ -515,6 +650,13 @@ CARING_CONTEXT: list[str] = [
     "(on my own with|sole carer|only one who|all on me)",
     "wakes|wake|woke me ~ ~ (every|all|through) ~ night",
     "(parkinsons|parkinson|huntingtons|huntington|mnd|motor neurone)",
+    "respite|respites",
+    "look|looking|looked after both|all ~ ~ ~",
+    "(wash|washing|washed|feed|feeding|fed|dress|dressing|lift|lifting|toilet|toileting|change|changing|bath|bathing) "
+    "(her|him|them|mum|dad|my)",
+    "(her|his) (voice|buzzer|bell) ~ ~ (monitor|again|every)",
+    "(buzzer|monitor) ~ ~ ~ ~ (goes|went|again|times)",
+    "(sitting service|carer s allowance|carers allowance|carers assessment|carer s assessment|attendance allowance)",
 ]
 
 # Cues whose meaning turns on context: within a caring context they mean carer strain.
@@ -536,9 +678,11 @@ IDIOMS: list[str] = [
     "kill|killing ~ me for",
     "kill|murder for a|an|some",
     "could|would|'d kill|murder a|an|some",
+    "=d kill|murder a|an|some|for",
     "kill|killing time",
     "killing it",
-    "die|dying|dead for a|an|some|to",
+    "die|dying|dead for a|an|some",
+    "dying to (get|go|see|meet|know|try|hear|tell|have|find|read|watch|visit|start|show|open|taste|eat|do)",
     "to die for",
     "so|too ~ ~ ~ @me could (die|scream|cry|burst|explode)",
     "could have|'ve died",
@@ -556,7 +700,6 @@ IDIOMS: list[str] = [
     "give|gave|giving ~ ~ a heart attack",
     "nearly|almost ~ had a heart attack",
     "can not breathe for|from laughing",
-    "cut|cutting myself ~ ~ shaving|cooking|chopping|peeling|on|with|by|accidentally|slicing|gardening",
     "(haha|lol|lmao|hahaha|lmfao) ~ ~ ~ ~ ~ ~ ~ kill|killing|kills|murder me",
     "kill|murder me ~ ~ ~ ~ ~ ~ ~ (haha|lol|lmao|hahaha|lmfao)",
     "kill me now",
@@ -568,8 +711,6 @@ IDIOMS: list[str] = [
     "hopeless|useless|rubbish|terrible|awful at|with",
     "(because|cos) i am hopeless|useless",
     "end of my rope|tether",
-    "cut|cutting my finger|hand|thumb|chin|leg",
-    "=burnt|=burned myself ~ ~ (cooking|on|with|ironing|making)",
     "hit|hits me ~ that|how",
     "it hit me",
     "what hit me",
@@ -592,6 +733,52 @@ IDIOMS: list[str] = [
     "selfharm awareness|training|course",
     "suicide prevention|awareness|squad|training|course|charity",
     "mental health first aid",
+    # a last day at work, a leaving do, a farewell party: ordinary goodbyes
+    "last day|night|shift at|in|of work|the|my|school|college|uni|office|shop|job|holiday",
+    "(let|letting|lets) go of",
+    "die|dying|died ~ ~ (hardcore|survival|creative|story|ranked|easy|hard) mode",
+    "grab rail|rails|bar|bars|handle|handles",
+    "(shattered|exhausted|tired|knackered|exhausting|hard work|hard going) but (coping|managing|fine|okay|ok|happy|"
+    "getting there|getting by|i would not change it|worth it|rewarding)",
+    "if i had a pound for every",
+    "tablet|tablets|ipad (screen|case|charger|keyboard|app|apps)",
+    "(one more|another) (time|minute|word|song|meeting|advert) ~ ~ ~ ~ (shoot|kill|hang|top|throw|stab) myself",
+    "(lost|losing|lose|loss of) ~ ~ ~ to suicide",
+    "(bereaved|bereavement|bereavements) by|after|through suicide",
+    "suicide (rate|rates|statistics|figures|numbers|bereavement|bereaved)",
+    "(programme|documentary|article|film|show|podcast|book|news|talk|series|episode|drama|play) ~ ~ ~ ~ ~ (suicide|"
+    "selfharm)",
+    "(boss|manager|teacher|coach|mum|mom|nan|gran|sister|mother|wife) ~ ~ (going to|gonna|will|would|is going to) "
+    "(kill|murder) me",
+    "rather (die|be dead) than",
+    "die|died|dying ~ ~ (times|time) ~ ~ ~ (boss|level|game|round|match|map|raid)",
+    "die|died|dying (on|in) (that|the|this) (boss|level|game|round|map|raid|match)",
+    "die happy",
+    "fake|faked|faking ~ ~ ~ death",
+    "cut|cutting (people|someone|somebody|him|her|them) out",
+    "cut off",
+    "overdose|overdosed|overdosing on|of (chocolate|cake|sugar|caffeine|coffee|telly|christmas|netflix|tv|adverts|"
+    "sweets|carbs|sunshine|football|news|cheese)",
+    "not moving (house|in|out|away|to|back|abroad|home|on|forward|much|around|far)",
+    "goodbye|farewell|leaving ~ (party|do|card|drinks|lunch|present|gift|speech|collection|tour)",
+    "say|said|saying goodbye to ~ ~ (house|flat|garden|dog|cat|car|job|colleagues|team|class)",
+]
+
+# Accidents in the kitchen and garden: idioms, unless the message says it was done on purpose.
+ACCIDENTS: list[str] = [
+    "cut|cutting myself ~ ~ (shaving|cooking|chopping|peeling|on the|on a|on my|with the|with a|by accident|"
+    "accidentally|slicing|gardening)",
+    "cut|cutting my finger|hand|thumb|chin|leg",
+    "=burnt|=burned myself ~ ~ (cooking|on the|on a|on my|with the|with a|ironing|making)",
+    "=burnt|=burned|=scalded|=cut my (hand|finger|fingers|thumb|arm|leg|foot|knee|lip) ~ ~ ~ ~ (on the|on a|on my|"
+    "with the|with a|while|cooking|chopping|gardening|shaving|ironing)",
+    "stab|stabbed|stabbing myself ~ ~ ~ ~ (with a|with the|with my) (fork|pencil|pen|needle|pin|compass|skewer)",
+    "paper cut",
+]
+DELIBERATE: list[str] = [
+    "on purpose|deliberately|intentionally|purposely|purposefully",
+    "(to|so @me could|so @me can) ~ (feel|cope|punish|calm|hurt|numb|release)",
+    "=did it again|relapse|relapsed|urge|urges",
 ]
 
 # A cue preceded (within a few words) by one of these is hypothetical, not a report.
@@ -639,7 +826,8 @@ PAST_MARKERS: list[str] = [
     "last year|month|week|winter|summer|time",
     "year|years|month|months|week|weeks ago",
     "a while ago",
-    "when @me be|was (young|younger|a teenager|at school|a kid|at uni)",
+    "when @me be|was (caring|looking after|nursing|in a dark place|in a bad place|young|younger|a teenager|a teen|in my teens|in my twenties|little|a child|at school|a kid|"
+    "at uni|at college|a student)",
     "used to",
     "in the past",
     "back then",
@@ -647,6 +835,12 @@ PAST_MARKERS: list[str] = [
     "in #num",
     "(at the time|in those days)",
 ]
+# Words that put what follows them in the present, after a story about the past.
+NOW_WORDS: frozenset[str] = frozenset(
+    {"tonight", "today", "now", "again", "lately", "currently", "recently", "anymore", "rn", "tonite", "suddenly"}
+)
+# Words that bring a habit of the past back into the present ("I used to cut ... I've started again").
+AGAIN_WORDS: frozenset[str] = frozenset({"again", "tonight", "lately", "recently", "relapsed", "relapse"})
 RESOLVED_MARKERS: list[str] = [
     "but ~ ~ ~ (fine|ok|okay|alright|better|good|recovered|sorted|fixed|safe|clean|over it|right as rain)",
     "(been fixed|been sorted|been repaired|long behind me|water under the bridge)",
@@ -660,6 +854,14 @@ RESOLVED_MARKERS: list[str] = [
     "(i am|i feel|i have been|we are|he is|she is) ~ (fine|ok|okay|alright|good|happy|happier|well|much better|in a good place)",
     "back (on|to|at) ~ ~ (golf|work|normal|feet|his feet|her feet|school|course|course now)",
     "years on",
+    "fit as a fiddle",
+    "(i am|we are|he is|she is|they are) doing (really|very|so|pretty|quite) well",
+    "(have not|not) (done it|selfharmed|cut|harmed myself|hurt myself|felt like that) (in|for) ~ (years|months|ages|"
+    "a long time|a while)",
+    "(refunded|reimbursed|got it back|got my money back|paid me back)",
+    "(got engaged|got married|had a baby|got a job|new job|graduated|so happy now|happier now|never been happier)",
+    "in a ~ (good|better|great|happy|much better) place",
+    "(doing|going) (well|great|really well|brilliantly) now",
 ]
 
 # Loneliness and isolation.
@@ -767,7 +969,8 @@ EXTRA_VOCABULARY: list[str] = [
 REPORTED_BY_PROFESSIONAL: list[str] = [
     "doctor|doctors|gp|optician|nurse|consultant|dentist|physio|physiotherapist|pharmacist|surgeon|"
     "specialist|paramedic|paramedics|ot|therapist|hospital|clinic|assessment|assessor|council|"
-    "dvla|vet ~ ~ say|said|says|tell|told|think|thinks|thought|reckon|reckons|warn|warned|worry|worried|ask|asked|asks",
+    "dvla|vet|visitor|midwife|psychiatrist|psychologist|counsellor|counselor|worker|teacher ~ ~ say|said|says|tell|told|"
+    "think|thinks|thought|reckon|reckons|warn|warned|worry|worried|ask|asked|asks",
     "(according to|was told by) ~ ~ doctor|doctors|gp|optician|nurse|consultant|hospital",
 ]
 
@@ -790,7 +993,7 @@ SUPPORT: dict[str, list[str]] = {
         "motorway|overdose|sea|reservoir|river|canal|exhaust|engine|storey",
         "goodbye|goodbyes|farewell|note|letters|affairs|insurance",
         "disappear|vanish|wake|asleep",
-        "die|dying|dead|death|suicide|suicidal",
+        "=die|=dying|=death|suicide|suicidal",
         "(be not|not be) (here|alive|around)",
     ],
     "self_harm": [
@@ -801,13 +1004,29 @@ SUPPORT: dict[str, list[str]] = {
         "clean for|clean since",
     ],
     "abuse": [
+        # violence: each alternative one word (a multi-word alternative needs its own pattern)
         "hit|hits|hitting|punch|punched|slap|slapped|push|pushed|shove|shoved|kick|kicked|beat|beats|bruise|bruises|"
-        "shout|shouts|shouting|scream|screams|threaten|threatens|threatened|grab|grabbed|rough|black eye",
-        "scared|afraid|frightened|terrified|fear",
-        "control|controls|controlling|let me|allowed|allow|lock|locked|passport|phone",
-        "money|bank|card|pension|savings|cheque|cheques|account|cash|borrow|wallet|purse",
-        "bully|bullied|bullying|names|picks on|pick on|messages|insta|snapchat|group chat",
-        "pictures|photos|pics|nudes|touch|touches|touched|room at night|comments",
+        "bruised|shout|shouts|shouting|scream|screams|threaten|threatens|threatened|grab|grabbed|rough|strangle|"
+        "strangled|choke|choked|throttle|throttled|pin|pinned|drag|dragged|spat|spit|flinch|flinches|smash|smashed|"
+        "thump|thumped|batter|battered|violent|violence|temper|rage|raped|rape|assault|assaulted",
+        "black eye",
+        "throw|threw|thrown ~ ~ ~ at me",
+        "hands|hand ~ round|around my (neck|throat)",
+        "(he|she|they) ~ ~ ~ (will|would|is going to|is gonna) ~ ~ (smash|kill|hurt|hit|share|post|send|tell|take)",
+        "scared|afraid|frightened|terrified|fear|petrified|dread|tiptoe|eggshells",
+        "control|controls|controlling|allowed|allow|lock|locked|passport|phone|keys|tracks|tracking|checks|"
+        "isolate|isolates|isolated|forbid|forbids|forbidden",
+        "(let me|lets me|make me|makes me|made me|stop me|stops me|stopped me)",
+        "hide|hides|hid|took|takes|taken|keep|keeps ~ my ~ ~ (keys|phone|money|card|passport|pension|medication)",
+        "money|bank|card|pension|savings|cheque|cheques|account|cash|borrow|wallet|purse|inheritance",
+        "bully|bullied|bullying|names|messages|insta|snapchat|gc|laugh|laughed|laughing|mock|mocked|humiliate|"
+        "humiliated|tormented",
+        "(picks on|pick on|group chat|called me|call me|calling me)",
+        "pictures|photos|pics|nudes|touch|touches|touched|comments|secret|share|shared|leak",
+        "room at night",
+        "owe|deport|deported|deportation|sponsorship|hammer|waiting|parked|filming|filmed|pinch|pinches|"
+        "pinched|bathroom|bedroom|follow|follows|followed|stalking|stalk|watching|sneaks",
+        "(home office|report me|found out where)",
     ],
     "medical_emergency": [
         "breathe|breathing|breath|chest|heart|collapse|collapsed|floor|unconscious|unresponsive|blood|bleeding",
@@ -815,6 +1034,8 @@ SUPPORT: dict[str, list[str]] = {
         "stroke|awake|drowsy|choking|headache|faint|"
         "fainted|shaking|vomiting",
         "(gone|turned|going|turning|lips|face) ~ blue|grey|gray|pale",
+        "floppy|rash|swelling|swollen|wheezing|wheeze|epipen|clammy|vomit|vomiting|sick|confused|numb|slurred|"
+        "drooping|pumping|spurting|allergic|dizzy|sweating|sweaty|limp|fitting|convulsing|delirious|burns|burnt|scalded",
     ],
 }
 

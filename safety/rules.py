@@ -137,6 +137,8 @@ class RuleTriage:
             self._add(f"support:{risk_type}:lexicon-{len(self._cue_meta)}-{phrase}", normalise(phrase))
         self._add_all("care", P.CARING_CONTEXT)
         self._add_all("idiom", P.IDIOMS)
+        self._add_all("accident", P.ACCIDENTS)
+        self._add_all("deliberate", P.DELIBERATE)
         self._add_all("hypo", P.HYPOTHETICAL)
         self._add_all("past", P.PAST_MARKERS)
         self._add_all("resolved", P.RESOLVED_MARKERS)
@@ -199,7 +201,8 @@ class RuleTriage:
             found.setdefault(key.rsplit(":", 1)[0], []).append(doc[start:end])
             if key.startswith("cue:"):
                 found.setdefault(key, []).append(doc[start:end])
-        idioms = found.get("idiom", [])
+        # An accident is an idiom unless the message says it was done on purpose.
+        idioms = found.get("idiom", []) + ([] if found.get("deliberate") else found.get("accident", []))
         hypos = found.get("hypo", [])
         caring = bool(found.get("care"))
         result.caring = caring
@@ -216,6 +219,10 @@ class RuleTriage:
                 risk_type, level = "carer_strain", "concern"
             for span in spans:
                 reason = self._why_not(doc, span, idioms, hypos, found, risk_type)
+                if reason == "hypothetical" and _about_me(doc, span) and not found.get("denial"):
+                    # "what if I took all my tablets?": a question about the person's own death is
+                    # not a story; the assistant asks directly rather than let it pass.
+                    result.ask = result.ask or _ask_when_hypothetical(risk_type, span)
                 if reason:
                     result.suppressed.append(f"{span.text} ({reason})")
                     continue
@@ -227,6 +234,9 @@ class RuleTriage:
             if level_rank(cue.level) > level_rank(result.risk):
                 result.risk = cue.level
         result.risk_types = [t for t in RISK_TYPES if t in result.risk_types]
+        if result.ask and result.risk != "urgent":
+            result.risk = "concern"
+            result.risk_types = [t for t in RISK_TYPES if t in {*result.risk_types, result.ask}]
         for risk_type in P.ASK_DIRECTLY_CUES:
             spans = found.get(f"ask:{risk_type}", [])
             if result.risk != "urgent" and any(not self._why_not(doc, s, idioms, hypos, found) for s in spans):
@@ -238,7 +248,7 @@ class RuleTriage:
             result.context.append("denial")
         if idioms:
             result.context.append("idiom")
-        if hypos and not result.cues and len(_sentences(doc)) == 1:
+        if hypos and not result.cues and len(_sentences(doc)) == 1 and len(doc) <= WHOLE_HYPOTHETICAL:
             # A one-sentence question or story about risk; in a longer post a hypothetical covers
             # only the cues near it, never what the rest of the post says.
             result.context.append("hypothetical")
@@ -281,13 +291,13 @@ class RuleTriage:
                 return "reported"
         for hypo in hypos:
             if hypo.start < span.start and span.start - hypo.end <= HYPOTHETICAL_REACH and hypo.start >= sentence[0]:
-                if not _boundary(doc, hypo.end, span.start):
+                if not _boundary(doc, hypo.end, span.start) and not _new_clause(doc, hypo.end, span.start):
                     return "hypothetical"
         in_sentence = [
             s for k in ("past", "resolved") for s in found.get(k, []) if sentence[0] <= s.start < sentence[1]
         ]
         kinds = {k for k in ("past", "resolved") for s in found.get(k, []) if sentence[0] <= s.start < sentence[1]}
-        if in_sentence and kinds == {"past", "resolved"}:
+        if in_sentence and kinds == {"past", "resolved"} and not _after_the_past(doc, in_sentence, span):
             return "past and resolved"
         if "past" in kinds and any(s.start >= sentence[1] for s in found.get("resolved", [])):
             # "I thought about ending it back then. Six years on I'm happy."
@@ -296,6 +306,8 @@ class RuleTriage:
             # "I used to self harm" is history; not across "but" ("I used to manage but lately..."),
             # and not "I'm not used to computers".
             used = s.text.startswith("used to") and sentence[0] <= s.start < span.start
+            # "I used to cut ... but since my fall I have started again": history no longer
+            used = used and not any(doc[i].lower_ in P.AGAIN_WORDS for i in range(span.end, len(doc)))
             accustomed = s.start > 0 and doc[s.start - 1].lemma_ in {"not", "be", "get"}
             if used and not accustomed and not _boundary(doc, s.end, span.start):
                 return "past"
@@ -304,6 +316,9 @@ class RuleTriage:
 
 # How many words a hypothetical ("what if", "a film about") reaches forward within its sentence.
 HYPOTHETICAL_REACH = 10
+# A message of one sentence with a hypothetical in it is a question or a story about risk, when it is
+# this short; a long stretch typed without full stops is not one sentence.
+WHOLE_HYPOTHETICAL = 25
 
 _GROUP = re.compile(r"\(([^()]*)\)")
 
@@ -320,6 +335,40 @@ def expand(pattern: str) -> list[str]:
 
 
 _BOUNDARY_WORDS = {".", "?", "!", ";", "but", "and", ",", "so", "because"}
+
+
+def _after_the_past(doc: Doc, markers: list[Span], span: Span) -> bool:
+    """Whether a cue comes after the past-and-resolved story and is marked as now ("I was fine last
+    year but tonight I want to die"): then the story does not cover it."""
+    last = max(s.end for s in markers)
+    between = range(last, span.start)
+    return last <= span.start and any(doc[i].lower_ in P.NOW_WORDS or doc[i].lower_ == "but" for i in between)
+
+
+_PILLS = frozenset(P.MACROS["pills"].split("|")) | {"tablets", "pills", "overdose"}
+
+
+def _ask_when_hypothetical(risk_type: str, span: Span) -> str | None:
+    """What to ask about when a cue about the person is only a "what if": their own suicide or
+    self-harm, or an overdose of their own tablets; nothing for other hypotheticals."""
+    if risk_type in {"suicide", "self_harm"}:
+        return risk_type
+    if risk_type == "medical_emergency" and any(t.lower_ in _PILLS or t.lemma_ in _PILLS for t in span):
+        return "suicide"
+    return None
+
+
+def _about_me(doc: Doc, span: Span) -> bool:
+    """Whether the person is the subject of a cue: "i" in it or just before it."""
+    return any(doc[i].lower_ in {"i", "myself", "me"} for i in range(max(span.start - 3, 0), span.end))
+
+
+def _new_clause(doc: Doc, start: int, end: int) -> bool:
+    """Whether the person starts a clause of their own between a hypothetical and a cue ("i dont know
+    if they are alive i have been saving my pills"): text typed without full stops or commas still
+    has clauses, and a hypothetical does not reach into the next one. "what if i took them all"
+    keeps the "i" that is the hypothetical's own subject."""
+    return any(doc[i].lower_ == "i" for i in range(start + 1, end))
 
 
 def _boundary(doc: Doc, start: int, end: int) -> bool:

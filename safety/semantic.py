@@ -3,10 +3,13 @@
 Rules catch what they were written for; real people's text is long, indirect and untidy
 ("I just want to go to sleep and not have to wake up to any of this"). This layer learns, from the
 labelled examples in the NLU training data (every `risk_<type>` intent, the loneliness intent, and
-everything else as "no risk"), a softmax regression over their sentence embeddings, and gives each
-label a probability. Its settings (`SemanticConfig`) were chosen by 5-fold cross-validation on the
-training examples, never on the held-out files. The embeddings and weights are cached in
-`var/cache/` by a hash of the examples, so a process starts in about a second.
+everything else as "no risk"), the Suicide Risk Lexicon's reviewed phrases, and the labelled posts in
+`safety/corpus/` (real registers: forum posts, text speak, older people's letters, carers' weeks, with
+as many hard negatives), a softmax regression over their sentence embeddings, and gives each label a
+probability. Its settings (`SemanticConfig`) were chosen by cross-validation on the training examples
+(`./kindred eval triage --cv` leaves one corpus file out at a time), never on the held-out files.
+The embeddings and weights are cached in `var/cache/` by a hash of the examples (built by
+`./kindred train`), so a process starts in about a second.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from safety.vocabulary import RISK_INTENT_PREFIX, RISK_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 NLU_DATA = ROOT / "nlu" / "data"
+# Labelled posts in the registers real people write in (safety/corpus/README.md).
+CORPUS = ROOT / "safety" / "corpus"
 CACHE = ROOT / "var" / "cache"
 LONELY_INTENT = "feeling_lonely"
 # Bumped when what is embedded or how changes (the normalised text, on ONNX Runtime), so cached
@@ -203,6 +208,28 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, config: SemanticConf
     return weights, bias
 
 
+def labels_of(case: dict) -> list[str]:
+    """The semantic labels of one labelled post: each of its risk types, and "lonely" when it reads
+    as loneliness; "none" for an everyday message. A post with two labels is learnt once for each,
+    so the classifier shares its probability between them."""
+    labels = [t for t in case.get("types") or [] if t in RISK_TYPES]
+    if case.get("lonely"):
+        labels.append("lonely")
+    return labels or ["none"]
+
+
+def examples_from_corpus(files: list[Path] | None = None) -> list[tuple[str, str]]:
+    """(text, label) pairs from the labelled posts, English only: the sentence encoder is English,
+    and other languages are `safety.language`'s to read."""
+    pairs: list[tuple[str, str]] = []
+    for path in sorted(CORPUS.glob("*.yml")) if files is None else files:
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
+            if case.get("register") == "other_language" or case.get("lang", "en") != "en":
+                continue
+            pairs.extend((case["text"], label) for label in labels_of(case))
+    return pairs
+
+
 def examples_from_lexicon() -> list[tuple[str, str]]:
     """The Suicide Risk Lexicon's reviewed phrases of risk, labelled with their risk type."""
     return [(phrase, risk_type) for phrase, risk_type, _construct in lexicon.cue_phrases()]
@@ -210,5 +237,5 @@ def examples_from_lexicon() -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def shared() -> SemanticTriage:
-    """One semantic layer per process, built from the NLU training data and the lexicon."""
-    return SemanticTriage(examples_from_nlu() + examples_from_lexicon())
+    """One semantic layer per process, built from the NLU training data, the lexicon and the corpus."""
+    return SemanticTriage(examples_from_nlu() + examples_from_lexicon() + examples_from_corpus())

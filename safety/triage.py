@@ -12,6 +12,8 @@ The path of one message, top to bottom:
    discount the message. On its own it is only a hint (`decide_meaning`):
    - suicide or self-harm with a second signal (the rules' distress words, or the intent
      classifier agreeing) is urgent; without one it is a concern and the assistant asks directly;
+   - what the rules read as a concern about suicide or self-harm (hopelessness, passive ideation)
+     is urgent when the meaning is sure of it too;
    - a medical emergency or abuse needs a second signal, or it is not raised at all: a false
      999 reply frightens people and ends what they came for;
    - self-neglect, a cold home and carer strain are concerns, which only offer help.
@@ -58,13 +60,16 @@ AGREEMENT = 0.3
 SERIOUS = 0.4
 # Without one, it asks directly from this probability (or from ASK when the rules saw distress words).
 ASK = 0.4
-ASK_ALONE = 0.7
+ASK_ALONE = 0.9
 # A medical emergency from meaning needs more: its distress words (tablets, breathing) are common.
-SERIOUS_MEDICAL = 0.6
+SERIOUS_MEDICAL = 0.5
+# When the rules found suicide or self-harm only as a concern (hopelessness, passive ideation: they
+# would ask), the meaning this sure of it makes it urgent: the rule is the second signal.
+CONFIRMS = 0.6
 # Self-neglect, a cold home and carer strain from meaning alone (they only offer help).
-CONCERN = 0.6
+CONCERN = 0.7
 # Carer strain from meaning in a message about caring for someone.
-CARER = 0.45
+CARER = 0.5
 
 
 def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterable[str] = ()) -> None:
@@ -82,6 +87,8 @@ def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterabl
     strained = found.caring and ("carer_strain" in found.risk_types or probability.get("carer_strain", 0.0) >= CONCERN)
     for risk_type in RISK_TYPES:
         if risk_type in found.risk_types:
+            if risk_type in ASK_DIRECTLY and not strained and probability.get(risk_type, 0.0) >= CONFIRMS:
+                add_type(found, risk_type, "urgent")
             continue
         p = probability.get(risk_type, 0.0)
         if strained and risk_type in ASK_DIRECTLY:

@@ -45,8 +45,8 @@ def warm_up(stack: Stack) -> None:
 def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The assistant in its default configuration (SQLite, in-memory lock store)."""
     running = Stack(model, stack_env(tmp_path_factory.mktemp("stack")), echo=False)
-    running.start()
     try:
+        running.start()  # inside the `try`: Ctrl-C while it starts still stops what it started
         warm_up(running)
         yield running
     finally:

@@ -104,12 +104,17 @@ def test_the_form_asks_only_for_what_is_missing(database: Path) -> None:
     # A place the directory knows, a shared location, and something unknown (asked again, kindly).
     assert form.validate_location("I live in Easton", dispatcher, tracker("f2"), {}) == {"location": "Easton"}
     assert form.validate_location("51.4600,-2.5600", dispatcher, tracker("f3"), {}) == {"location": "where you shared"}
-    assert form.validate_location("Narnia", dispatcher, tracker("f4"), {}) == {"location": None}
-    assert form.validate_location("ZZ9 9ZZ", dispatcher, tracker("f4"), {}) == {"location": None}
+    # asked again in one message: the form's own question is not sent as well (a slot with no question)
+    silent = {"location": None, "requested_slot": suggestions.SILENT_SLOT}
+    assert form.validate_location("Narnia", dispatcher, tracker("f4"), {}) == silent
+    assert form.validate_location("ZZ9 9ZZ", dispatcher, tracker("f4"), {}) == silent
     assert "postcode" in texts(dispatcher.messages)
     assert form.validate_when("Tuesday", dispatcher, tracker("f1"), {}) == {"when": "tu"}
     assert form.validate_when("any day", dispatcher, tracker("f1"), {}) == {"when": "any"}
-    assert form.validate_when("purple", dispatcher, tracker("f1"), {}) == {"when": None}
+    assert form.validate_when("purple", dispatcher, tracker("f1"), {}) == {
+        "when": None,
+        "requested_slot": suggestions.SILENT_SLOT,
+    }
     assert form.validate_access_cost("It needs to be free", dispatcher, tracker("f1"), {}) == {"access_cost": "known"}
     with db.session() as s:
         assert store.profile(s, "f1").preferences == {"free_only": True, "step_free": False}
@@ -276,7 +281,7 @@ def test_conversation_reflects_remembers_and_never_pushes(database: Path) -> Non
     _, upset = run(conversation.ActionConverse(), tracker("v3", "the weather is nice", "chitchat", events=[sad, chat]))
     assert not any(m.get("buttons") for m in upset)
     events, calm = run(
-        conversation.ActionConverse(), tracker("v4", "the weather is nice", "chitchat", events=[chat, chat])
+        conversation.ActionConverse(), tracker("v4", "the weather is nice", "chitchat", events=[chat, chat, chat])
     )
     assert calm[-1]["buttons"][0]["payload"] == "/start_checkin" and slot_events(events)["offer"] == "checkin"
     _, again = run(conversation.ActionConverse(), tracker("v4", "the weather is nice", "chitchat", events=[chat, chat]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -111,3 +112,42 @@ def test_hostile_text_is_just_text(engine: Engine) -> None:
     assert find(engine, text='"unbalanced quote OR AND NEAR(') == []
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(m.Service)) >= 150
+
+
+def test_luncheon_club_finds_every_lunch_club(engine: Engine) -> None:
+    with Session(engine) as session:
+        lunch_clubs = set(session.scalars(select(m.Service.id).where(m.Service.name.like("% Lunch Club"))))
+    assert len(lunch_clubs) >= 8
+    found = [r.id for r in find(engine, text="luncheon club", limit=len(lunch_clubs))]
+    assert set(found) == lunch_clubs
+
+
+@pytest.mark.parametrize(
+    ("words", "answer"),
+    [
+        ("befriending for older people", r"(Good Neighbours|Telephone Friends .*)"),
+        ("LGBT group", "Youth Club"),
+        ("help with money and bills", "Advice and Welcome Centre"),
+        ("singing or choir", "Community Choir"),
+        ("coffee morning", "Coffee Morning"),
+        ("someone to visit me at home", "Good Neighbours"),
+        ("a lift to the doctors", "(Community Transport|Volunteer Car Scheme)"),
+    ],
+)
+def test_plain_language_searches_find_the_right_services(engine: Engine, words: str, answer: str) -> None:
+    names = [r.name for r in find(engine, text=words, limit=5)]
+    assert len(names) == 5 and all(re.search(f"{answer}$", n) for n in names), names
+
+
+def test_words_near_a_place_rank_the_best_answers_then_the_nearest(engine: Engine) -> None:
+    results = find(engine, text="luncheon club", near=locate("BS5 0HE"), within_miles=6)
+    lunch = [r for r in results if r.name.endswith("Lunch Club")]
+    assert lunch and results[: len(lunch)] == lunch
+    assert [r.distance_miles for r in lunch] == sorted(r.distance_miles for r in lunch)
+
+
+def test_a_youth_club_for_a_forty_year_old_is_not_just_any_club(engine: Engine) -> None:
+    assert find(engine, text="youth club", age=40) == []
+    names = [r.name for r in find(engine, text="youth club", age=14, limit=20)]
+    youth = [n for n in names if n.endswith("Youth Club")]
+    assert len(youth) >= 8 and names[: len(youth)] == youth

@@ -408,6 +408,260 @@ PLAIN_TYPED: list[tuple[str, str, str]] = [
 ]
 
 
+# Labelled messages the lists used to miss (register other_language): every one is urgent.
+MISSED_BEFORE: list[tuple[str, str, str]] = [
+    ("pt", "Não quero mais viver. Já escrevi uma carta para a minha mãe.", "suicide"),
+    ("pt", "Tenho pensado em atirar-me para a linha do comboio. Desculpem escrever isto.", "suicide"),
+    ("es", "Ya no aguanto más. Esta noche me quiero quitar la vida.", "suicide"),
+    ("pl", "Od rozwodu piję i myślę tylko o tym, żeby się powiesić. Nikt by nawet nie zauważył.", "suicide"),
+    # Third person: a brother, a friend.
+    ("ro", "Fratele meu mi-a scris că își ia viața în seara asta și nu mai răspunde la telefon.", "suicide"),
+    ("ar", "صديقي أرسل لي رسالة وداع وقال إنه سيأخذ كل حبوبه الليلة.", "suicide"),
+]
+
+# More crisis messages in each language: first and third person, the means (hanging, jumping,
+# pills, wrists), colloquial and dialect forms, Urdu and Punjabi in Latin letters, no accents.
+CRISIS_MORE: dict[str, list[tuple[str, str]]] = {
+    "pl": [
+        ("Mój brat napisał, że dziś w nocy się powiesi.", "suicide"),
+        ("Chyba rzucę się pod pociąg, nie mam już siły.", "suicide"),
+        ("Nie mam po co zyc, chyba skocze z mostu", "suicide"),
+        ("Znowu się pocięłam, nikt o tym nie wie.", "self_harm"),
+        ("Wzięłam za dużo tabletek i kręci mi się w głowie.", "medical_emergency"),
+        ("Boję się męża, zamyka mnie w domu i zabiera mi pieniądze.", "abuse"),
+    ],
+    "ro": [
+        ("Prietena mea vrea să se arunce de pe bloc în noaptea asta.", "suicide"),
+        ("M-am gândit să-mi tai venele în baie.", "suicide"),
+        ("vreau sa mor, o sa ma arunc in fata trenului", "suicide"),
+        ("Iar m-am tăiat pe brațe, nu mă pot opri.", "self_harm"),
+        ("Am luat prea multe pastile și mi-e foarte rău.", "medical_emergency"),
+        ("Soțul meu mă bate și mi-a luat pașaportul.", "abuse"),
+    ],
+    "ur": [
+        ("میری دوست نے کہا کہ وہ آج رات پنکھے سے لٹک جائے گی", "suicide"),
+        ("میں ساری گولیاں کھا لوں گی، اب برداشت نہیں ہوتا", "suicide"),
+        ("mera bhai keh raha hai woh khud ko khatam kar lega", "suicide"),
+        ("yaar main ab zinda nahi rehna chahti", "suicide"),
+        ("ابو بے ہوش ہو گئے ہیں، ایمبولینس بلائیں", "medical_emergency"),
+        ("میرا شوہر مجھ پر ہاتھ اٹھاتا ہے اور میرا پاسپورٹ لے لیا ہے", "abuse"),
+        ("ghar wale meri zabardasti shadi karwa rahe hain", "abuse"),
+    ],
+    "pa": [
+        ("ਮੇਰਾ ਭਰਾ ਕਹਿੰਦਾ ਕਿ ਉਹ ਨਹਿਰ ਵਿੱਚ ਛਾਲ ਮਾਰ ਦੇਵੇਗਾ", "suicide"),
+        ("ਮੈਂ ਫਾਹਾ ਲੈ ਲਵਾਂਗੀ, ਹੋਰ ਨਹੀਂ ਸਹਿ ਸਕਦੀ", "suicide"),
+        ("main hun hor jeena nahi chahunda yaar", "suicide"),
+        ("ਬਾਪੂ ਜੀ ਬੇਹੋਸ਼ ਹੋ ਗਏ ਹਨ, ਐਂਬੂਲੈਂਸ ਬੁਲਾਓ", "medical_emergency"),
+        ("ਮੇਰੇ ਘਰਵਾਲੇ ਨੇ ਮੈਨੂੰ ਕੁੱਟਿਆ ਤੇ ਮੇਰਾ ਪਾਸਪੋਰਟ ਲੈ ਲਿਆ", "abuse"),
+        ("ਮੇਰੇ ਸਹੁਰੇ ਮੇਰਾ ਜ਼ਬਰਦਸਤੀ ਵਿਆਹ ਕਰਵਾ ਰਹੇ ਹਨ", "abuse"),
+    ],
+    "bn": [
+        ("আমার বন্ধু বলেছে আজ রাতে সে গলায় দড়ি দেবে", "suicide"),
+        ("আমি আর বাঁচতে চাই না, ছাদ থেকে ঝাঁপ দেব", "suicide"),
+        ("ami ar bachte chai na, sob shesh", "suicide"),
+        ("আবার নিজেকে কেটেছি, রক্ত থামছে না", "self_harm"),
+        ("মা অজ্ঞান হয়ে গেছে, এম্বুলেন্স লাগবে", "medical_emergency"),
+        ("আমার স্বামী আমাকে মারধর করে, আমার পাসপোর্ট নিয়ে নিয়েছে", "abuse"),
+    ],
+    "ar": [
+        ("أختي قالت إنها ستقتل نفسها الليلة", "suicide"),
+        ("بدي ارمي حالي من البلكونة", "suicide"),
+        ("عايزة اموت، مش قادرة اكمل حياتي", "suicide"),
+        ("رجعت اجرح نفسي بالموس", "self_harm"),
+        ("ابوي مغمى عليه ومش بيتنفس، اتصلوا بالاسعاف", "medical_emergency"),
+        ("جوزي بيضربني وحابسني في البيت", "abuse"),
+        ("اهلي بدهم يزوجوني غصب عني", "abuse"),
+    ],
+    "es": [
+        ("Mi hermano dice que se va a tirar del puente esta noche", "suicide"),
+        ("Ya no quiero vivir, me voy a ahorcar", "suicide"),
+        ("Mi amiga se quiere quitar la vida, no contesta", "suicide"),
+        ("Volví a cortarme anoche, no sé qué hacer", "self_harm"),
+        ("Mi padre no respira, llamen a emergencias", "medical_emergency"),
+        ("Mi marido me pega y me encierra en casa", "abuse"),
+        ("Mis padres me obligan a casarme con un primo", "abuse"),
+    ],
+    "pt": [
+        ("O meu irmão disse que se vai atirar da ponte", "suicide"),
+        ("Ela quer se matar, mandou uma mensagem de despedida", "suicide"),
+        ("Estou cansada de viver, quero dormir e nunca mais acordar", "suicide"),
+        ("Voltei a cortar-me depois de um ano", "self_harm"),
+        ("Tomei comprimidos a mais e estou muito tonta", "medical_emergency"),
+        ("O meu marido espanca-me e tirou-me o passaporte", "abuse"),
+        ("meu namorado me bate e me tranca em casa", "abuse"),
+    ],
+    "cy": [
+        ("Mae fy ffrind yn dweud ei fod am ladd ei hun heno", "suicide"),
+        ("Dw i eisiau neidio oddi ar y bont, dw i ddim isie byw", "suicide"),
+        ("Dw i wedi bod yn niweidio fy hun eto", "self_harm"),
+        ("Mae Mam yn anymwybodol ar y llawr, ffoniwch ambiwlans", "medical_emergency"),
+        ("Mae fy ngŵr yn fy mwrw i ac mae gen i ofn fy ngŵr", "abuse"),
+    ],
+    "fr": [
+        ("Mon frère veut se pendre, il me l'a écrit", "suicide"),
+        ("Je vais me jeter sous un train ce soir", "suicide"),
+        ("J'ai envie d'en finir, je n'ai plus la force de vivre", "suicide"),
+        ("Je me brûle avec des cigarettes depuis des mois", "self_harm"),
+        ("Mon père ne respire plus, appelez les pompiers", "medical_emergency"),
+        ("J'ai peur de mon mari, il m'enferme à la maison", "abuse"),
+    ],
+    "it": [
+        ("Mia sorella vuole farla finita, ha scritto una lettera", "suicide"),
+        ("Stasera mi butto sotto un treno", "suicide"),
+        ("Non voglio più vivere, voglio impiccarmi", "suicide"),
+        ("Mi brucio con le sigarette quando sto male", "self_harm"),
+        ("Ho preso troppe pillole, chiamate il 118", "medical_emergency"),
+        ("Mio marito mi prende a botte e mi chiude in casa", "abuse"),
+    ],
+    "de": [
+        ("Mein Sohn will sich umbringen, er hat es mir geschrieben", "suicide"),
+        ("Ich werde mich heute Nacht vor den Zug werfen", "suicide"),
+        ("Ich möchte einschlafen und nie wieder aufwachen", "suicide"),
+        ("Ich habe mich gestern wieder geritzt", "self_harm"),
+        ("Meine Mutter ist bewusstlos, ruf den Notarzt", "medical_emergency"),
+        ("Ich habe Angst vor meinem Mann, er sperrt mich ein", "abuse"),
+    ],
+    "lt": [
+        ("Mano brolis sako, kad nori mirti", "suicide"),
+        ("Nebenoriu gyventi, noriu pasikarti", "suicide"),
+        ("Tėtis be sąmonės, skambinkite greitajai", "medical_emergency"),
+        ("Bijau savo vyro, jis mane užrakina namuose", "abuse"),
+    ],
+    "tr": [
+        ("Kardeşim kendini öldürmek istiyor", "suicide"),
+        ("Köprüden atlayacağım, artık dayanamıyorum", "suicide"),
+        ("Keşke ölsem, yaşamanın anlamı yok", "suicide"),
+        ("Kendimi yine kestim, kimseye söyleyemiyorum", "self_harm"),
+        ("Annem bayıldı, bilinci kapalı, 112'yi arayın", "medical_emergency"),
+        ("Kocamdan korkuyorum, beni eve kilitliyor", "abuse"),
+    ],
+    "hi": [
+        ("मेरा दोस्त कह रहा है कि वह पंखे से लटक जाएगा", "suicide"),
+        ("मैं अब और नहीं जी सकती, ज़हर खा लूंगी", "suicide"),
+        ("पापा बेहोश हो गए हैं, एम्बुलेंस बुलाइए", "medical_emergency"),
+        ("मेरा पति मुझ पर हाथ उठाता है", "abuse"),
+    ],
+    "zh": [
+        ("我朋友说今晚要跳楼", "suicide"),
+        ("我活不下去了，想上吊", "suicide"),
+        ("我妈妈晕倒了，快叫救护车", "medical_emergency"),
+        ("我老公揍我，还把我锁在家里", "abuse"),
+    ],
+    "fa": [
+        ("دوستم میگه میخواد خودشو بکشه", "suicide"),
+        ("میخوام از پل بپرم", "suicide"),
+        ("مادرم بیهوش شده، زنگ بزنید اورژانس", "medical_emergency"),
+        ("شوهرم کتکم میزنه و من از شوهرم میترسم", "abuse"),
+    ],
+    "ru": [
+        ("Мой брат сказал, что повесится", "suicide"),
+        ("Хочу наглотаться таблеток, уснуть и не проснуться", "suicide"),
+        ("Мама потеряла сознание, вызывайте скорую", "medical_emergency"),
+        ("Муж избивает меня и забрал паспорт", "abuse"),
+    ],
+    "uk": [
+        ("Мій друг написав, що повіситься", "suicide"),
+        ("Я більше не хочу жити, стрибну з мосту", "suicide"),
+        ("Тато знепритомнів, викликайте швидку", "medical_emergency"),
+        ("Я боюся свого чоловіка, він замикає мене вдома", "abuse"),
+    ],
+    "gu": [
+        ("મારો ભાઈ આપઘાત કરવાની વાત કરે છે", "suicide"),
+        ("મારે હવે જીવવું નથી, ઝેર ખાઈ લઈશ", "suicide"),
+        ("મમ્મી બેભાન થઈ ગઈ છે, એમ્બ્યુલન્સ બોલાવો", "medical_emergency"),
+        ("મારો પતિ મને મારઝૂડ કરે છે", "abuse"),
+    ],
+    "ta": [
+        ("என் நண்பன் தற்கொலைக்கு முயற்சி செய்யப் போகிறான்", "suicide"),
+        ("எனக்கு வாழவே பிடிக்கவில்லை", "suicide"),
+        ("அம்மா மயங்கி விழுந்துவிட்டார், ஆம்புலன்ஸ் கூப்பிடுங்கள்", "medical_emergency"),
+        ("வீட்டில் எனக்கு கட்டாய திருமணம் செய்ய வைக்கிறார்கள்", "abuse"),
+    ],
+}
+
+# Idioms and everyday sentences with the words of the crisis lists in them: dying of laughter or
+# hunger, "I'll pop to the shop", a sale at rock-bottom prices, pills taken as prescribed.
+IDIOMS: dict[str, list[str]] = {
+    "pl": [
+        "Umieram ze śmiechu, ten film jest świetny!",
+        "Umieram z głodu, zjedzmy coś.",
+        "Skoczę tylko do sklepu po chleb.",
+        "Wyskoczę na chwilę do sąsiadki.",
+        "Uważaj, bo zrobisz sobie krzywdę na tych schodach.",
+    ],
+    "ro": [
+        "Am murit de râs la filmul ăsta!",
+        "Mor de foame, hai să mâncăm.",
+        "Mă omor după ciocolată.",
+        "Iau toate pastilele dimineața, cum a zis doctorul.",
+    ],
+    "ur": [
+        "ہنستے ہنستے مر جاؤں گا یار",
+        "بھوک سے مر رہا ہوں، کھانا کب ملے گا؟",
+        "میں نے صبح کی ساری گولیاں کھا لیں",
+    ],
+    "pa": [
+        "ਹੱਸ ਹੱਸ ਕੇ ਮਰ ਗਏ",
+        "ਭੁੱਖ ਨਾਲ ਮਰ ਰਿਹਾ ਹਾਂ",
+        "ਮੈਂ ਸਾਰੀਆਂ ਗੋਲੀਆਂ ਸਵੇਰੇ ਖਾ ਲਈਆਂ",
+    ],
+    "bn": [
+        "হাসতে হাসতে মরে যাচ্ছি",
+        "খিদেয় মরে যাচ্ছি",
+        "রান্না করতে গিয়ে আঙুল কেটে ফেলেছি",
+    ],
+    "ar": [
+        "قتلني الضحك من هذا الفيديو",
+        "هموت من الجوع",
+        "بموت فيك يا حبيبي",
+        "اخذت كل حبوبي الصبح",
+    ],
+    "es": [
+        "Me muero de risa con este vídeo",
+        "Me muero de hambre, ¿comemos?",
+        "Casi me da un infarto cuando vi la factura",
+        "Tiré el dinero por la ventana en ese viaje",
+    ],
+    "pt": [
+        "Morri de rir com esse vídeo!",
+        "Estou a morrer de fome",
+        "Vou enforcar a sexta-feira e fazer um feriado prolongado",
+        "Tomei todos os comprimidos de manhã, como o médico mandou.",
+    ],
+    "cy": [
+        "Dw i bron â marw eisiau paned",
+        "Mae'r plant wedi neidio o flaen y ciw eto",
+        "Wnes i frifo fy hun yn yr ardd ddoe",
+    ],
+    "fr": [
+        "Je suis mort de rire",
+        "Je meurs de faim",
+        "Je me jette à l'eau et je m'inscris au club",
+        "Je me cogne toujours la tête contre cette porte",
+    ],
+    "it": [
+        "Sto morendo dal ridere",
+        "Muoio di fame",
+        "Mi butto giù quando piove",
+        "Domani mi taglio i capelli",
+    ],
+    "de": [
+        "Ich lache mich tot",
+        "Ich sterbe vor Hunger",
+        "Ich könnte mich umbringen, ich habe den Schlüssel vergessen",
+    ],
+    "lt": ["Mirštu iš juoko", "Mirštu iš bado"],
+    "tr": ["Gülmekten öldüm", "Açlıktan ölüyorum", "Ölmek istemiyorum, yaşamak istiyorum"],
+    "hi": ["हंसते हंसते मर गया", "भूख से मर रहा हूं", "वह अपनी जान लेकर भागा"],
+    "zh": ["跳楼价大甩卖", "笑死我了", "我每天吃安眠药", "我吞药片很困难"],
+    "fa": ["از خنده مردم", "از گشنگی دارم میمیرم"],
+    "ru": ["Я умираю со смеху", "Умираю от голода", "Хоть вешайся от этой скуки"],
+    "uk": ["Я помираю зі сміху", "Помираю з голоду"],
+    "gu": ["હસી હસીને મરી ગયો", "ભૂખથી મરી રહ્યો છું"],
+    "ta": ["சிரிச்சு சிரிச்சு செத்துட்டேன்", "பசியால் சாகிறேன்"],
+}
+
+
 def test_the_english_list_is_long_enough() -> None:
     assert len(ENGLISH_CHAT) >= 150
 
@@ -519,6 +773,33 @@ def test_crisis_words_are_found(code: str) -> None:
 @pytest.mark.parametrize(("code", "text", "risk_type"), PLAIN_TYPED)
 def test_crisis_words_are_found_without_accents_and_in_other_spellings(code: str, text: str, risk_type: str) -> None:
     assert crisis_in(text, code) == [risk_type]
+
+
+@pytest.mark.parametrize(("code", "text", "risk_type"), MISSED_BEFORE)
+def test_messages_the_lists_used_to_miss_are_urgent(code: str, text: str, risk_type: str) -> None:
+    guess = identify(text)
+    assert guess.code == code, f"{text!r} -> {guess}"
+    assert risk_type in crisis_in(text, guess.code)
+
+
+@pytest.mark.parametrize("code", sorted(CRISIS_MORE))
+def test_more_crisis_messages_are_found(code: str) -> None:
+    assert len(CRISIS_MORE[code]) >= 3
+    for text, risk_type in CRISIS_MORE[code]:
+        guess = identify(text)
+        assert not guess.english, f"{text!r} was taken for English"
+        assert risk_type in crisis_in(text, guess.code), f"{text!r} ({guess.code}) should raise {risk_type}"
+
+
+@pytest.mark.parametrize("code", sorted(IDIOMS))
+def test_idioms_with_crisis_words_raise_nothing(code: str) -> None:
+    assert len(IDIOMS[code]) >= 2
+    for text in IDIOMS[code]:
+        assert crisis_in(text, code) == [], text
+
+
+def test_every_configured_language_has_more_crisis_messages_and_idioms() -> None:
+    assert set(load().languages) <= set(CRISIS_MORE) & set(IDIOMS)
 
 
 @pytest.mark.parametrize("code", sorted(EVERYDAY))
@@ -668,3 +949,15 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
 def test_a_malformed_languages_block_raises(tmp_path: Path, change: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         load(_write(tmp_path, _broken(change)))
+
+
+def test_a_message_starting_with_a_combining_mark_is_read() -> None:
+    """A stray vowel mark or accent before any letter (as a phone keyboard can leave) is not an error."""
+    from safety.language import crisis_in, identify
+
+    for text in (
+        "\u064e\u0623\u0631\u064a\u062f \u0623\u0646 \u0623\u0645\u0648\u062a",
+        "\u0301hola, \u00bfqu\u00e9 tal?",
+    ):
+        code = identify(text).code
+        assert isinstance(crisis_in(text, code), list)

@@ -1,0 +1,63 @@
+"""What to say when Rasa did not understand a message (the `nlu_fallback` intent).
+
+"Didn't follow" is the last resort, not the answer to anything long or sad (issue 14): a message of
+several words, or one that tells something hard, is answered by listening (`action_converse`
+reflects what was said and names a disclosure). Only a short message that was not understood gets
+the ladder: ask to rephrase, then offer options, then the default line, never the same rung twice.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import ActionConverse
+from residents.disclosure import detect_all
+
+# A message of this many words is listened to, not asked to be rephrased.
+LISTEN_FROM_WORDS = 4
+LADDER = ("utter_ask_rephrase", "utter_fallback_options", "utter_default")
+
+
+def previous_reply(tracker: Tracker) -> str | None:
+    """The response the assistant answered the previous message with (`utter_action` of its last
+    bot event before the latest message), if it was a response."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                return None
+            seen_latest = True
+        elif event.get("event") == "bot" and seen_latest:
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
+def next_rung(tracker: Tracker) -> str:
+    """The next rung of the ladder after what the assistant said last."""
+    last = previous_reply(tracker)
+    if last in LADDER:
+        return LADDER[min(LADDER.index(last) + 1, len(LADDER) - 1)]
+    return LADDER[0]
+
+
+def listen_instead(text: str) -> bool:
+    """Whether a message not understood should be listened to rather than asked to be rephrased."""
+    return len(text.split()) >= LISTEN_FROM_WORDS or bool(detect_all(text))
+
+
+class ActionFallbackReply(Action):
+    """Listen to a long or sad message that was not understood; ask again only about a short one."""
+
+    def name(self) -> str:
+        """Action name."""
+        return "action_fallback_reply"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """A reflective reply, or the next rung of the ladder."""
+        if listen_instead(tracker.latest_message.get("text") or ""):
+            return await ActionConverse().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=next_rung(tracker))
+        return []
