@@ -1028,6 +1028,15 @@ SUPPORT: dict[str, list[str]] = {
         "pinched|bathroom|bedroom|follow|follows|followed|stalking|stalk|watching|sneaks",
         "(home office|report me|found out where)",
     ],
+    # Strain in a carer's words: the meaning alone reads strain into any sentence about caring.
+    "carer_strain": [
+        "tired|exhausted|exhausting|shattered|knackered|drained|worn|burnt|burned|struggle|struggling|cope|coping|"
+        "overwhelmed|resent|resentful|resentment|guilt|guilty|angry|snap|snapped|cry|crying|cried|alone|lonely|"
+        "isolated|trapped|breaking|hard|harder|hardest|sleep|slept|awake|break|breaks|nobody|dread|dreading|"
+        "frustrated|stressed|stress|anxious|depressed|low|empty|grieving|hate|sacrifice|juggling|juggle|myself",
+        "(too much|no life|no time|no break|no help|no support|on my own|by myself|all on me|falling apart|"
+        "at my limit|gave up|given up|no one|every night|all night|me time)",
+    ],
     "medical_emergency": [
         "breathe|breathing|breath|chest|heart|collapse|collapsed|floor|unconscious|unresponsive|blood|bleeding",
         "seizure|fitting|fit|overdose|swallowed|pill|pills|tablet|tablets|paracetamol|insulin|ambulance|999|sugar|"

@@ -68,8 +68,11 @@ SERIOUS_MEDICAL = 0.5
 CONFIRMS = 0.6
 # Self-neglect, a cold home and carer strain from meaning alone (they only offer help).
 CONCERN = 0.7
-# Carer strain from meaning in a message about caring for someone.
+# Carer strain from meaning in a message about caring for someone, with the rules' strain words
+# (tired, no break, resent ...); without them only from CARER_ALONE, since the meaning reads strain
+# into any sentence about caring ("I look after my husband, he has dementia").
 CARER = 0.5
+CARER_ALONE = 0.85
 
 
 def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterable[str] = ()) -> None:
@@ -95,6 +98,8 @@ def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterabl
             continue
         if risk_type == "carer_strain" and found.need == "respite":
             continue  # a carer asking for a break is answered with respite, not a concern escalation
+        if risk_type == "carer_strain" and "carer_strain" not in found.support and p < CARER_ALONE:
+            continue  # "I look after my husband, he has dementia" is caring, not strain: strain needs its words
         if risk_type not in NEEDS_SECOND_SIGNAL:
             if p >= (CARER if risk_type == "carer_strain" and found.caring else CONCERN):
                 add_type(found, risk_type, default_level(risk_type))

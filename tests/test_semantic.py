@@ -87,3 +87,11 @@ def test_meaning_catches_what_the_rules_miss(text: str, risk_type: str) -> None:
 )
 def test_denials_hypotheticals_and_idioms_veto_the_meaning_layer(text: str) -> None:
     assert triage(text).risk == "none"
+
+
+def test_caring_is_not_strain_until_the_person_says_it_is() -> None:
+    """The meaning reads strain into any sentence about caring; strain needs the carer's own words."""
+    assert triage("I look after my husband, he has dementia").risk == "none"
+    assert triage("I'm 15 and I help look after my mum").risk == "none"
+    found = triage("I look after my husband and I'm so tired I can barely think")
+    assert "carer_strain" in found.risk_types and found.risk == "concern"
