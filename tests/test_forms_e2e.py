@@ -35,21 +35,6 @@ async def test_a_wrong_answer_is_asked_about_again_in_one_message(resident: Resi
     assert [b["title"] for b in again[0].get("buttons") or []] == ["Use my location"]
 
 
-@pytest.mark.xfail(
-    reason="a chatty second answer goes through the interruption rule (action_converse, then the form asks "
-    "again by itself); the third ask is not yet suppressed on that path",
-    strict=False,
-)
-async def test_after_a_second_wrong_answer_there_is_a_way_out_not_the_question(resident: Resident) -> None:
-    await resident.say("hello")
-    await resident.press("/ask_local_help", "Find something nearby")
-    await resident.say("Narnia")
-    out = await resident.say("Narnia, I told you")
-    titles = [b["title"] for m in out for b in m.get("buttons") or []]
-    assert "Never mind" in titles and "Talk to a person" in titles, out
-    assert WHERE not in texts(out)
-
-
 async def test_i_dont_want_to_go_anywhere_stops_the_search(resident: Resident) -> None:
     await resident.say("hello")
     await resident.press("/ask_local_help", "Find something nearby")
