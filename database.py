@@ -21,19 +21,40 @@ def tracker_engine(settings: Settings, app_engine: Engine) -> Engine:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL, foreign keys and a busy timeout so processes can share it."""
+    """An engine; SQLite gets WAL, foreign keys and a busy timeout so processes can share it.
+
+    Errors never show the statement's values (`hide_parameters`): they would carry a resident's words
+    and conversation id into every log and traceback that shows the error.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:  # noqa: ANN001 - DBAPI connection
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # What is deleted is overwritten, not left in free pages ("forget me", retention).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def checkpoint(engine: Engine) -> None:
+    """After deleting a person's data: on SQLite, move the write-ahead log into the database and empty
+    it, so no copy of what was deleted stays in the log (secure_delete has already overwritten it in
+    the database). Fails loudly when another connection keeps the log from being emptied.
+
+    PostgreSQL needs nothing here: deleted rows are vacuumed by autovacuum (see SECURITY.md).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        raise RuntimeError(f"the SQLite write-ahead log of {engine.url.database} could not be emptied (busy)")
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -11,7 +11,9 @@ Values come from environment variables, then from an optional `.env` file at the
 | `REDIS_URL` | unset | `redis://host:6379/0`: Rasa's lock store, needed for more than one Rasa replica |
 | `RASA_REPLICAS` | `1` | Rasa servers to start (ports `RASA_PORT`, +1, ...); more than one needs Redis and a server database |
 | `KINDRED_HOST` / `KINDRED_PORT` | `127.0.0.1` / `8080` | where the gateway (web chat, health) listens |
-| `RASA_PORT` / `ACTION_PORT` | `5005` / `5055` | Rasa server and action server ports (bound to 127.0.0.1) |
+| `RASA_PORT` / `ACTION_PORT` | `5005` / `5055` | Rasa server and action server ports (Rasa is bound to 127.0.0.1) |
+| `ACTION_HOST` | `127.0.0.1` | the interface the action server listens on (it always requires the action secret) |
+| `PUBLIC_URL` | unset | the address residents use, e.g. `https://chat.example.org`; `https://` turns on HSTS |
 | `PUBLIC_ORIGINS` | `http://127.0.0.1:<port>,http://localhost:<port>` | web origins allowed to open the chat WebSocket (add the sites that embed the chat) |
 | `SAFETY_NET_SECONDS` | `4` | how long the gateway waits for Rasa to answer a risky message before it sends the safety reply itself |
 | `CHECKIN_EVERY_DAYS` | `14` | offer the loneliness check-in at most this often (days) |
@@ -23,18 +25,28 @@ Values come from environment variables, then from an optional `.env` file at the
 | `STAFF_SESSION_MINUTES` | `30` | a staff console session ends after this many minutes without use (and after 12 hours in any case) |
 | `RETENTION_DAYS` | `365` | conversations with no activity for this many days are deleted (admins can change it in the console) |
 | `KINDRED_VAR` | `var` | where data, logs, secrets and the built spaCy pipeline live |
-| `KINDRED_SECRET` | generated into `var/secret` | signs the Rasa callback URL and the Rasa API token |
+| `KINDRED_SECRET` | generated into `var/secret` | the secret path Rasa posts replies to (and, derived from it, the Telegram webhook secret) |
+| `RASA_TOKEN` | generated into `var/rasa-token` | the token for Rasa's HTTP API (independent of the other secrets) |
+| `ACTION_SECRET` | generated into `var/action-secret` | the header Rasa sends the action server with every call (independent of the other secrets) |
+| `LIMIT_NEW_SESSIONS` | `5/minute;30/hour` | new conversations one client address (web chat) or Telegram chat may start ([`limits`](https://limits.readthedocs.io) notation) |
+| `LIMIT_MESSAGES_PER_ADDRESS` | `60/minute;600/hour` | messages from one client address (or Telegram chat), across its conversations |
+| `LIMIT_MESSAGES_PER_CONVERSATION` | `10/10 seconds;40/minute` | messages in one conversation (a risky one is still answered with the crisis reply) |
+| `TRUSTED_PROXIES` | empty | comma-separated addresses or CIDR networks of reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` headers are believed (nothing else's are) |
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
+# The header Rasa sends the action server with the action secret (endpoints.yml's `headers`).
+ACTION_SECRET_HEADER = "X-Kindred-Action-Secret"  # noqa: S105 - a header name, not a secret
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
@@ -87,6 +99,13 @@ class Settings:
     public_origins: tuple[str, ...]
     safety_net_seconds: float
     secret: str = field(repr=False)
+    # Rasa's HTTP API token and the action server's shared secret: generated, independent of `secret`.
+    rasa_token: str = field(default="", repr=False)
+    action_secret: str = field(default="", repr=False)
+    # The interface the action server listens on (anything but loopback is for a private network).
+    action_host: str = "127.0.0.1"
+    # The address residents use (https:// turns on HSTS); unset when only reached locally.
+    public_url: str | None = None
     # Offer the loneliness check-in at most this often (days).
     checkin_every_days: int = 14
     # Local time for reminders and "Tuesdays 12:00" (the directory's times are local).
@@ -100,6 +119,13 @@ class Settings:
     staff_idle_minutes: int = 30
     # Delete conversations with no activity for this many days (the console's setting wins).
     retention_days: int = 365
+    # Rate limits (bot/limits.py), in the `limits` library's notation: per client address or
+    # Telegram chat, and per conversation.
+    limit_new_sessions: str = "5/minute;30/hour"
+    limit_messages_per_address: str = "60/minute;600/hour"
+    limit_messages_per_conversation: str = "10/10 seconds;40/minute"
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def telegram_secret(self) -> str:
@@ -113,8 +139,14 @@ class Settings:
 
     @property
     def action_url(self) -> str:
-        """The action server's webhook."""
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+        """The action server's webhook (where Rasa calls it)."""
+        host = "127.0.0.1" if self.action_host in ("0.0.0.0", "::") else self.action_host  # noqa: S104
+        return f"http://{host}:{self.action_port}/webhook"
+
+    @property
+    def action_health_url(self) -> str:
+        """The action server's health check (the same host and port as its webhook)."""
+        return self.action_url.removesuffix("/webhook") + "/health"
 
     @property
     def gateway_url(self) -> str:
@@ -128,9 +160,19 @@ class Settings:
         return f"{self.gateway_url}/rasa/callback/{self.secret}"
 
     @property
-    def rasa_token(self) -> str:
-        """Token for Rasa's HTTP API (used by the gateway to delete a tracker on "forget me")."""
-        return f"rasa-{self.secret[:24]}"
+    def log_secrets(self) -> dict[str, str]:
+        """Every secret a log line could carry, by name: `logfilter` replaces each with its name."""
+        found = {
+            "telegram token": self.telegram_token or "",
+            "rasa token": self.rasa_token,
+            "callback secret": self.secret,
+            "action secret": self.action_secret,
+            "telegram webhook secret": self.telegram_secret,
+        }
+        for name, url in (("database", self.database_url), ("tracker database", self.tracker_database_url)):
+            found[f"{name} password"] = urlsplit(url).password or ""
+        found["redis password"] = urlsplit(self.redis_url or "").password or ""
+        return {name: value for name, value in found.items() if value}
 
     @property
     def app_database_url(self) -> str:
@@ -173,16 +215,45 @@ def driver_url(url: str, scheme: str) -> str:
     return url
 
 
-def _secret(var: Path, env: dict[str, str]) -> str:
-    if env.get("KINDRED_SECRET"):
-        return env["KINDRED_SECRET"]
-    path = var / "secret"
+def _networks(env: dict[str, str], name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in (env.get(name) or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must list IP addresses or networks (like 10.0.0.5 or 10.0.0.0/8), but it has {item.strip()!r}"
+            ) from None
+    return tuple(networks)
+
+
+def private_files() -> None:
+    """From now on, files and folders this process creates are its owner's alone (0600 and 0700).
+
+    Every process Kindred starts calls this first, so a database, log or secret is never readable by
+    other accounts, not even for the moment between its creation and a chmod.
+    """
+    os.umask(0o077)
+
+
+def _secret(var: Path, env: dict[str, str], name: str, filename: str) -> str:
+    """The secret in the variable `name`, else the one generated into `var/filename` (0600)."""
+    if env.get(name):
+        return env[name]
+    path = var / filename
     if path.is_file():
         return path.read_text().strip()
-    var.mkdir(parents=True, exist_ok=True)
+    var.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_urlsafe(32)
-    path.write_text(value)
-    path.chmod(0o600)
+    # Created 0600 in one step, and never overwritten: two processes starting at once agree.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value)
     return value
 
 
@@ -209,7 +280,11 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         action_port=int(_number(env, "ACTION_PORT", "5055")),
         public_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
         safety_net_seconds=float(_number(env, "SAFETY_NET_SECONDS", "4", float)),
-        secret=_secret(var, env),
+        secret=_secret(var, env, "KINDRED_SECRET", "secret"),
+        rasa_token=_secret(var, env, "RASA_TOKEN", "rasa-token"),
+        action_secret=_secret(var, env, "ACTION_SECRET", "action-secret"),
+        action_host=env.get("ACTION_HOST") or "127.0.0.1",
+        public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
         checkin_every_days=max(1, int(_number(env, "CHECKIN_EVERY_DAYS", "14"))),
         timezone=env.get("KINDRED_TIMEZONE", "Europe/London"),
         telegram_token=env.get("TELEGRAM_TOKEN") or None,
@@ -218,4 +293,10 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
         staff_idle_minutes=max(1, int(_number(env, "STAFF_SESSION_MINUTES", "30"))),
         retention_days=max(1, int(_number(env, "RETENTION_DAYS", "365"))),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        limit_new_sessions=env.get("LIMIT_NEW_SESSIONS") or Settings.limit_new_sessions,
+        limit_messages_per_address=env.get("LIMIT_MESSAGES_PER_ADDRESS") or Settings.limit_messages_per_address,
+        limit_messages_per_conversation=(
+            env.get("LIMIT_MESSAGES_PER_CONVERSATION") or Settings.limit_messages_per_conversation
+        ),
     )

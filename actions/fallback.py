@@ -1,6 +1,7 @@
 """What to say when Rasa did not understand a message (the `nlu_fallback` intent).
 
-"Didn't follow" is the last resort, not the answer to anything long or sad (issue 14): a message of
+"Didn't follow" is the last resort, not the answer to anything long or sad (issue 14): a question
+about a kind of support the words name ("do i have to pay") is answered (`action_answer_question`); a message of
 several words, or one that tells something hard, is answered by listening (`action_converse`
 reflects what was said and names a disclosure). Only a short message that was not understood gets
 the ladder: ask to rephrase, then offer options, then the default line, never the same rung twice.
@@ -13,8 +14,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import ActionAnswerQuestion
 from actions.conversation import ActionConverse
 from residents.disclosure import detect_all
+from residents.questions import is_question, topic_of
 
 # A message of this many words is listened to, not asked to be rephrased.
 LISTEN_FROM_WORDS = 4
@@ -56,8 +59,11 @@ class ActionFallbackReply(Action):
         return "action_fallback_reply"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """A reflective reply, or the next rung of the ladder."""
-        if listen_instead(tracker.latest_message.get("text") or ""):
+        """An answer to a question about support, a reflective reply, or the next rung of the ladder."""
+        text = tracker.latest_message.get("text") or ""
+        if is_question(text) and topic_of(text):  # "do i have to pay" is answered, not rephrased
+            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+        if listen_instead(text):
             return await ActionConverse().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=next_rung(tracker))
         return []

@@ -7,14 +7,16 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from actions import db
 from actions.conversation import next_weekday
 from actions.wording import choose
+from bot import jobs
 from directory.search import DAY_NAMES, DAYS
 from residents import store
 from residents.extract import extract
@@ -39,7 +41,8 @@ FLAGS = (
         r"\bnot for (?:people like me|my age)\b",
     ),
 )
-CHECKIN_REMINDER = "weekly-checkin-{}"
+# The one scheduled check-in of a conversation (scheduling it again moves it).
+CHECKIN_JOB = "weekly-checkin-{}"
 
 
 def _followup_id(tracker: Tracker) -> int | None:
@@ -169,21 +172,31 @@ class ActionScheduleCheckins(Action):
         return "action_schedule_checkins"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Remember the day and schedule the next check-in with Rasa."""
+        """Remember the day and schedule the next check-in."""
         now = db.local_now()
         day = extract(tracker.latest_message.get("text") or "").day or DAYS[now.weekday()]
         with db.session() as s:
             found = store.profile(s, tracker.sender_id)
             found.checkin_day = day
+            _schedule(s, tracker.sender_id, day, now)
         dispatcher.utter_message(
             text=f'Lovely. I\'ll message you on {DAY_NAMES[day]} to see how you are. Say "stop messages" any time.'
         )
-        return [_schedule(tracker.sender_id, day, now), SlotSet("offer", None)]
+        return [SlotSet("offer", None)]
 
 
-def _schedule(sender_id: str, day: str, now: dt.datetime) -> ReminderScheduled:
-    return ReminderScheduled(
-        "EXTERNAL_checkin", next_weekday(day, now), name=CHECKIN_REMINDER.format(sender_id), kill_on_user_message=False
+def _schedule(s: Session, sender_id: str, day: str, now: dt.datetime) -> None:
+    """The next check-in: a row the gateway's scheduler fires as EXTERNAL_checkin (bot/scheduler.py).
+
+    A check-in missed while everything was down fires once when it is back, and schedules the next.
+    """
+    jobs.schedule(
+        s,
+        CHECKIN_JOB.format(sender_id),
+        "rasa",
+        db.utc_naive(next_weekday(day, now)),
+        conversation_id=sender_id,
+        intent="EXTERNAL_checkin",
     )
 
 
@@ -195,8 +208,7 @@ class ActionStopCheckins(Action):
         return "action_stop_checkins"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Forget the day, cancel the reminders, confirm."""
-        events: list[EventType] = [ReminderCancelled(name=CHECKIN_REMINDER.format(tracker.sender_id))]
+        """Forget the day, cancel every scheduled message (check-ins, reminders, follow-ups), confirm."""
         with db.session() as s:
             found = store.profile(s, tracker.sender_id, create=False)
             if found is not None:
@@ -205,17 +217,16 @@ class ActionStopCheckins(Action):
                 select(FollowUp).where(FollowUp.sender_id == tracker.sender_id, FollowUp.status == "scheduled")
             ):
                 followup.status = "cancelled"
-                events.append(ReminderCancelled(name=f"remind-{followup.id}-{tracker.sender_id}"))
-                events.append(ReminderCancelled(name=f"followup-{followup.id}-{tracker.sender_id}"))
+            jobs.cancel_conversation(s, tracker.sender_id)
         dispatcher.utter_message(
             text="OK, I won't send you any more messages unless you talk to me first. "
             "I'm still here whenever you want to chat."
         )
-        return events
+        return []
 
 
 class ActionCheckIn(Action):
-    """A regular check-in fired by Rasa's scheduler; schedules the next one."""
+    """A regular check-in fired by the gateway's scheduler; schedules the next one."""
 
     def name(self) -> str:
         """Action name."""
@@ -230,7 +241,7 @@ class ActionCheckIn(Action):
             recent = list(found.recent_lines or [])
             text, line = choose("checkin", recent, name=found.name or "")
             found.recent_lines = (recent + [line])[-12:]
-            day = found.checkin_day
+            _schedule(s, tracker.sender_id, found.checkin_day, db.local_now())
         dispatcher.utter_message(
             text=text.replace(" ,", ",").replace(" .", "."),
             buttons=[
@@ -238,4 +249,4 @@ class ActionCheckIn(Action):
                 {"title": "Not so good", "payload": "/feeling_lonely"},
             ],
         )
-        return [_schedule(tracker.sender_id, day, db.local_now())]
+        return []

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
@@ -18,9 +18,11 @@ from sqlalchemy import select
 
 from actions import db
 from actions.wording import choose
+from bot import jobs
 from directory import models as dm
 from directory.categories import BY_KEY
 from directory.geo import Point
+from directory.joining import how_to_join
 from directory.search import DAY_NAMES, DAYS, Query, Result, search
 from residents import lifecourse, store
 from residents.extract import extract, time_fits, when_of, when_parts
@@ -44,6 +46,8 @@ REFINE = {
 # The form stops itself by setting `search_page` to one of these (no new slot in the domain needed):
 # `action_suggest_services`, which the rules run when the form ends, then answers instead of searching.
 STOPPED_NO, STOPPED_CONVERSE, STOPPED_GAVE_UP = -1.0, -2.0, -3.0
+# The refine form's answer when the person told something instead of a reason: listen, don't search.
+LISTEN = "listen"
 STOPPED = {STOPPED_NO, STOPPED_CONVERSE, STOPPED_GAVE_UP}
 # The question asked when a form question should not be asked again this turn: a slot with no
 # `utter_ask_` response, so the form says nothing and the validator's re-ask is the only bubble.
@@ -175,19 +179,26 @@ def earlier_place(s: Any, tracker: Tracker) -> tuple[str, Point] | None:
 
 
 def _pick(tracker: Tracker, shown: list[str]) -> int:
-    """Which shown service a button or a message means (0-based; the first by default)."""
+    """Which shown service a button or a message means (an index into everything shown this search).
+
+    A card's buttons carry the card's own number in everything shown ("Remind me" on the second card
+    after "Show me more" is number 5), so a button always means the card it is on, even one scrolled
+    back to. Typed words ("the second one") mean the cards on screen now: the last page shown.
+    """
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") == "pick":
             try:
                 return max(0, min(len(shown) - 1, int(entity.get("value")) - 1))
             except (TypeError, ValueError):
                 break
+    on_screen = int(tracker.get_slot("shown_from") or 0)
+    on_screen = on_screen if 0 <= on_screen < len(shown) else 0
     text = (tracker.latest_message.get("text") or "").lower()
     words = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2}
     for word, index in words.items():
-        if re.search(rf"\b{word}\b", text) and index < len(shown):
-            return index
-    return 0
+        if re.search(rf"\b{word}\b", text) and on_screen + index < len(shown):
+            return on_screen + index
+    return on_screen
 
 
 def _profile_point(s: Any, sender_id: str) -> Point | None:
@@ -195,6 +206,18 @@ def _profile_point(s: Any, sender_id: str) -> Point | None:
     if found is None or found.latitude is None:
         return None
     return Point(found.latitude, found.longitude)
+
+
+# A cost preference that is a condition, not a wish ("it has to be free", "I can't afford anything").
+MUST_BE_FREE = (
+    r"\b(?:must|has to|have to|needs? to|got to|gotta|only)\b(?:\s+\w+){0,3}\s+free\b|\bcan'?t afford"
+    r"|\bno money\b|\bnothing that costs\b|\bfree only\b|\bonly (?:if|when) (?:it'?s|its) free\b"
+)
+
+
+def _free_first(results: list[tuple[Result, str | None]], free_ids: set[str]) -> list[tuple[Result, str | None]]:
+    """The same results with the free ones first (a soft preference ranks, it does not filter)."""
+    return sorted(results, key=lambda pair: pair[0].id not in free_ids)
 
 
 def _find(
@@ -240,6 +263,16 @@ def _find(
         for result in batch:
             seen.add(result.id)
             results.append((result, step.category))
+    if prefs.get("free_first") and not free_only and results:
+        ids = [r.id for r, _ in results]
+        free = set(
+            s.scalars(
+                select(dm.SearchDocument.service_id).where(
+                    dm.SearchDocument.service_id.in_(ids), dm.SearchDocument.free.is_(True)
+                )
+            )
+        )
+        results = _free_first(results, free)
     if not results and plan.searches:
         first = plan.searches[0]
         s.add(
@@ -289,8 +322,11 @@ def _find_when(
 
 
 def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: list, start: int,
-          intro: str = "", outro: str = "") -> list[str]:  # fmt: skip
+          intro: str = "", outro: str = "", before: int = 0) -> list[str]:  # fmt: skip
     """Show up to three results, each with its reason and buttons. Returns the ids shown.
+
+    `before` is how many cards this search showed already: a card's buttons carry its number in
+    everything shown, so they always mean that card (`_pick`).
 
     The introduction goes on the first card and the closing question (with "Show me more" and "Not
     for me") on the last, so a search is three messages, not six. The cards travel to the gateway as
@@ -300,19 +336,20 @@ def _show(dispatcher: CollectingDispatcher, s: Any, sender_id: str, results: lis
     page = results[start : start + PAGE]
     ids = []
     cards = []
-    for number, (result, category) in enumerate(page, start=1):
+    for position, (result, category) in enumerate(page, start=1):
+        number = before + position
         store.record_suggestion(s, sender_id, result, category)
         ids.append(result.id)
         summary = (result.description or "").replace("(Fictional demo entry: not a real service.) ", "")
         summary = summary if len(summary) <= 160 else summary[:157].rsplit(" ", 1)[0] + "…"
-        text = f"{result.name}\n{result.why}\n{summary}".strip()
+        text = f"{result.name}\n{result.why}\n{summary}\n{how_to_join(s, result.id)}".strip()
         buttons = [
             {"title": "Remind me", "payload": f'/remind_me{{"pick":"{number}"}}'},
             {"title": "How would I get there?", "payload": f'/ask_transport{{"pick":"{number}"}}'},
         ]
-        if number == 1 and intro:
+        if position == 1 and intro:
             text = f"{intro}\n\n{text}"
-        if number == len(page):
+        if position == len(page):
             text = f"{text}\n\n{outro}".strip()
             buttons += _closing_buttons()
         cards.append({"text": text, "buttons": buttons})
@@ -495,8 +532,12 @@ class ValidateSuggestForm(FormValidationAction):
         if text == "known":
             return {"access_cost": "known"}
         both = bool(re.search(r"\bboth\b", text))
+        wants_free = both or bool(re.search(r"\bfree\b|\bno cost\b|\bcan'?t afford\b|\bcheap", text))
+        # "free would be good" ranks free services first; "it must be free" leaves the rest out.
+        must = bool(re.search(MUST_BE_FREE, text))
         prefs = {
-            "free_only": both or bool(re.search(r"\bfree\b|\bno cost\b|\bcan'?t afford\b|\bcheap", text)),
+            "free_only": wants_free and must,
+            "free_first": wants_free and not must,
             "step_free": both or bool(re.search(r"step|wheelchair|stairs|walk|mobility|level access|frame", text)),
         }
         refusal = r"\b(?:don'?t|do not|dont) want to (?:go|get out)|just (?:talk|chat)"
@@ -534,6 +575,34 @@ class ActionSuggestServices(Action):
         return suggest(dispatcher, tracker, exclude=set(), page=0)
 
 
+def _relax_one(
+    s: Any,
+    tracker: Tracker,
+    kind: str | None,
+    days: list[str],
+    part: str | None,
+    within: float,
+    free_only: bool | None,
+    place: str,
+    profile: Any,
+) -> tuple[list, lifecourse.Plan, str]:
+    """Nothing matched every filter: drop one, the day first, then "free", and say which (a search that
+    ends in nothing helps nobody; one that says "nothing on Saturday, this one is on Tuesday" does)."""
+    interest = tracker.get_slot("interest")
+    if days or part:
+        results, plan = _find_when(s, tracker.sender_id, kind, [], None, set(), within, free_only, interest)
+        if results:
+            asked = " or ".join(DAY_NAMES[d] for d in days) if days else f"in the {part}"
+            on = f"on {asked}" if days else asked
+            return results, plan, f"I couldn't find anything {on} near {place}, but these are on other days:"
+    prefs = (profile.preferences or {}) if profile is not None else {}
+    if free_only or prefs.get("free_only"):
+        results, plan = _find_when(s, tracker.sender_id, kind, days, part, set(), within, False, interest)
+        if results:
+            return results, plan, f"I couldn't find anything free near {place}. These ask for a small charge:"
+    return [], lifecourse.plan(kind, store.as_dict(profile)), ""
+
+
 def suggest(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -553,6 +622,11 @@ def suggest(
         )
         found = store.profile(s, tracker.sender_id)
         place = found.place or "you"
+        relaxed = ""
+        if not results and page == 0 and not exclude:
+            results, plan, relaxed = _relax_one(s, tracker, kind, days, part, within, free_only, place, found)
+            if relaxed and (days or part) and "other days" in relaxed:
+                days, part, when, day = [], None, None, None  # "Show me more" goes on without the day, as shown
         if not results[page * PAGE :]:
             what = (
                 BY_KEY[plan.searches[0].category].label.lower()
@@ -572,13 +646,18 @@ def suggest(
             return [SlotSet("when", None), SlotSet("search_page", float(page))]
         intro = ""
         if page == 0 and not exclude:
-            intro = f"Here's what I found near {place}:"
+            intro = relaxed or f"Here's what I found near {place}:"
         notes = plan.notes if page == 0 else []
         outro = "\n\n".join([*notes, "Would any of these suit you?"])
-        shown = _show(dispatcher, s, tracker.sender_id, results, page * PAGE, intro, outro)
-    previous = list(tracker.get_slot("shown") or []) if (page or exclude) else []
+        previous = list(tracker.get_slot("shown") or []) if (page or exclude) else []
+        shown = _show(dispatcher, s, tracker.sender_id, results, page * PAGE, intro, outro, before=len(previous))
     keep = when if (days or part) else day
-    return [SlotSet("shown", previous + shown), SlotSet("search_page", float(page)), SlotSet("when", keep)]
+    return [
+        SlotSet("shown", previous + shown),
+        SlotSet("shown_from", float(len(previous))),
+        SlotSet("search_page", float(page)),
+        SlotSet("when", keep),
+    ]
 
 
 class ActionMoreServices(Action):
@@ -670,6 +749,15 @@ def next_session(sessions: list, now: dt.datetime) -> tuple[dt.datetime, dt.date
     return best
 
 
+# "Remind me": the reminder comes this long before the session starts, the follow-up this long after it
+# ends; a follow-up still unsent this long after its time (everything was down) is no longer asked.
+REMIND_BEFORE = dt.timedelta(hours=2)
+ASK_AFTER = dt.timedelta(hours=2)
+FOLLOWUP_USEFUL_FOR = dt.timedelta(days=3)
+# A reminder that goes out later than this after its time says it is late.
+LATE_AFTER = dt.timedelta(minutes=10)
+
+
 class ActionRemindMe(Action):
     """ "Remind me": a reminder before the next session, and a check-in afterwards."""
 
@@ -678,7 +766,7 @@ class ActionRemindMe(Action):
         return "action_remind_me"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Schedule both reminders with Rasa and record the follow-up."""
+        """Record the follow-up and schedule both messages (rows the gateway's scheduler fires)."""
         shown = list(tracker.get_slot("shown") or [])
         if not shown:
             dispatcher.utter_message(
@@ -698,10 +786,10 @@ class ActionRemindMe(Action):
                 remind_at = None
             else:
                 start, end = when
-                remind_at = start - dt.timedelta(hours=2)
+                remind_at = start - REMIND_BEFORE
                 if remind_at <= now:
                     remind_at = None
-            ask_at = end + dt.timedelta(hours=2)
+            ask_at = end + ASK_AFTER
             if ask_at.hour >= 21 or ask_at.hour < 9:
                 ask_at = (ask_at + dt.timedelta(days=1 if ask_at.hour >= 21 else 0)).replace(hour=10, minute=0)
             suggestion = s.scalars(
@@ -723,18 +811,30 @@ class ActionRemindMe(Action):
             s.add(followup)
             s.flush()
             followup_id, name = followup.id, doc.name
-        events: list[EventType] = []
-        entities = [{"entity": "followup_id", "value": str(followup_id)}]
-        if remind_at is not None:
-            events.append(
-                ReminderScheduled(
-                    "EXTERNAL_reminder",
-                    remind_at,
+            entities = {"followup_id": str(followup_id)}
+            if remind_at is not None:
+                # Dropped, not sent late, once the session is over.
+                jobs.schedule(
+                    s,
+                    f"remind-{followup_id}-{tracker.sender_id}",
+                    "rasa",
+                    db.utc_naive(remind_at),
+                    conversation_id=tracker.sender_id,
+                    intent="EXTERNAL_reminder",
                     entities=entities,
-                    name=f"remind-{followup_id}-{tracker.sender_id}",
-                    kill_on_user_message=False,
+                    expires_at=db.utc_naive(end),
                 )
+            jobs.schedule(
+                s,
+                f"followup-{followup_id}-{tracker.sender_id}",
+                "rasa",
+                db.utc_naive(ask_at),
+                conversation_id=tracker.sender_id,
+                intent="EXTERNAL_followup",
+                entities=entities,
+                expires_at=db.utc_naive(ask_at + FOLLOWUP_USEFUL_FOR),
             )
+        if remind_at is not None:
             dispatcher.utter_message(
                 text=f"I'll remind you about {name} on {_when(remind_at)}. It starts at {start:%H:%M}."
             )
@@ -742,19 +842,10 @@ class ActionRemindMe(Action):
             dispatcher.utter_message(
                 text=f"{name} doesn't list a time I can remind you about, so it's worth ringing them first."
             )
-        events.append(
-            ReminderScheduled(
-                "EXTERNAL_followup",
-                ask_at,
-                entities=entities,
-                name=f"followup-{followup_id}-{tracker.sender_id}",
-                kill_on_user_message=False,
-            )
-        )
         dispatcher.utter_message(
             text="Afterwards I'll ask how it went. Say \"stop messages\" any time if you'd rather I didn't."
         )
-        return events
+        return []
 
 
 def _when(moment: dt.datetime) -> str:
@@ -762,14 +853,14 @@ def _when(moment: dt.datetime) -> str:
 
 
 class ActionSendReminder(Action):
-    """A reminder Rasa's scheduler fires before a session."""
+    """A reminder the gateway's scheduler fires before a session (late, if everything was down then)."""
 
     def name(self) -> str:
         """Action name."""
         return "action_send_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Remind the person, unless they have since asked to be forgotten."""
+        """Remind the person, saying so when it is late, unless they have since asked to be forgotten."""
         followup_id = next(
             (e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "followup_id"),
             None,
@@ -778,10 +869,13 @@ class ActionSendReminder(Action):
             followup = s.get(FollowUp, int(followup_id)) if str(followup_id or "").isdigit() else None
             if followup is None or followup.sender_id != tracker.sender_id:
                 return []
+            now = db.local_now()
             start = followup.starts_at.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(db.config().timezone))
-            dispatcher.utter_message(
-                text=f"Just a reminder: {followup.service_name} starts at {start:%H:%M} today. I hope you enjoy it."
-            )
+            due = followup.remind_at.replace(tzinfo=dt.timezone.utc)
+            key = "reminder" if now - due <= LATE_AFTER else "reminder_late" if now < start else "reminder_started"
+            day = "today" if start.date() == now.date() else f"on {start:%A}"
+            text, _ = choose(key, [], name=followup.service_name, time=f"{start:%H:%M}", day=day)
+            dispatcher.utter_message(text=text)
         return []
 
 
@@ -796,6 +890,8 @@ class ValidateRefineForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         """The reason, then a new day or interest when that was the reason."""
+        if not tracker.get_slot("shown"):
+            return []  # nothing was suggested, so nothing to refine: the message is listened to instead
         reason = tracker.get_slot("refine_reason")
         extra = {"day": ["when"], "thing": ["interest"]}.get(reason or "", [])
         return ["refine_reason", *extra]
@@ -805,6 +901,8 @@ class ValidateRefineForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Read the reason; a new day or interest is asked for next."""
         text = str(slot_value or "").lower()
+        if not tracker.get_slot("shown") or not_an_answer(tracker, str(slot_value or ""), strict=False) == "converse":
+            return {"refine_reason": LISTEN}  # a disclosure, or nothing was shown: listen, don't search
         reason = next((key for key, pattern in REFINE.items() if re.search(pattern, text)), "other")
         events: dict[str, Any] = {"refine_reason": reason}
         if reason == "day":
@@ -828,6 +926,11 @@ class ActionRefineServices(Action):
         """Record why, then show others that fit better."""
         reason = tracker.get_slot("refine_reason") or "other"
         shown = list(tracker.get_slot("shown") or [])
+        if reason == LISTEN or not shown:
+            # "my wife left in january and then i got made redundant" is not a reason to search again
+            from actions.conversation import ActionConverse  # the listening reply, as outside the form
+
+            return [*await ActionConverse().run(dispatcher, tracker, domain), SlotSet("refine_reason", None)]
         with db.session() as s:
             for row in s.scalars(
                 select(Suggestion).where(Suggestion.sender_id == tracker.sender_id, Suggestion.service_id.in_(shown))

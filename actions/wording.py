@@ -264,3 +264,76 @@ LINES.update(
         "form_any_day": ("I'll look on any day, then.",),
     }
 )
+
+# --- reminders before a session (actions/suggestions.py), on time or late after a restart ------------
+LINES.update(
+    {
+        "reminder": ("Just a reminder: {name} starts at {time} {day}. I hope you enjoy it.",),
+        "reminder_late": ("Sorry, I meant to remind you earlier: {name} starts at {time} {day}. I hope you enjoy it.",),
+        "reminder_started": (
+            "Sorry, I meant to remind you earlier: {name} started at {time} {day}. "
+            "If you can't make it this time, there's always the next one.",
+        ),
+    }
+)
+
+
+# --- answers to questions about support (actions/answers.py; topics in residents/vocabulary.py) --
+# {carers_uk}, {cruse} and {age_uk} are the contacts in safety.yml, the one place for numbers.
+LINES.update(
+    {
+        "answer_respite": (
+            "Respite means someone else takes over the caring for a while, so you get a break: a sitter at "
+            "home for a few hours, a day centre, or a short stay somewhere. It doesn't mean a move into a "
+            "home. Your council can help arrange it, and sometimes pay, usually after a carer's assessment. "
+            "{carers_uk} can talk it through with you.",
+        ),
+        "answer_carers_assessment": (
+            "A carer's assessment is a free conversation with your council's adult social care team about "
+            "how caring affects you and what would help: breaks, equipment, or support for your own health. "
+            "Anyone who looks after someone can ask for one, whatever their income, even if the person you "
+            "care for gets no help. Ring your council and say you'd like a carer's assessment (under-18s can "
+            "ask for a young carer's needs assessment). {carers_uk} can explain what to expect.",
+        ),
+        "answer_befriending": (
+            "Befriending means a volunteer keeps you company regularly, usually the same person each time: "
+            "a weekly phone call, or a visit for a cup of tea and a chat. It's free and it's for anyone who'd "
+            "like more company. {age_uk} can tell you about their free telephone friendship service for "
+            "people over 60.",
+        ),
+        "answer_cost": (
+            "Most groups are free or ask for a small contribution, like a pound or two for tea and cake, and "
+            "befriending is free. Each suggestion I show says what it costs when the directory knows. If "
+            "money is tight, just say so and I'll put free ones first.",
+        ),
+        "answer_bereavement": (
+            "Yes, there's support that isn't a group. {cruse} offers free one-to-one support by phone, online "
+            "chat or in person. Your GP can also refer you for counselling, and some people find a befriender "
+            "or a walking group easier than talking in a circle.",
+        ),
+        "answer_transport": (
+            "If getting there is hard, there's often help: community transport (minibuses or volunteer "
+            "drivers, usually for a small fare), dial-a-ride for people who can't use buses, and free bus "
+            "passes from State Pension age or with some disabilities. Some groups can arrange a lift too.",
+        ),
+        "answer_day_centre": (
+            "A day centre is somewhere to spend the day with company, a meal and activities, then go home: "
+            "it isn't a care home. Lunch clubs are a hot meal with company, once or twice a week; a men's shed "
+            "is a workshop where people make and mend things together; a memory cafe is a relaxed afternoon "
+            "for people living with dementia and the people who care for them.",
+        ),
+        "answer_young_carers": (
+            "A young carers' group is for people under 18 who look after someone at home. You meet others "
+            "who get it, have a break and do fun things together, and they can help at school too. It's free.",
+        ),
+        "answer_who_for": (
+            "I'm here for anyone who feels lonely or cut off, and for carers, whatever their age. Some groups "
+            "are for particular ages or people, and I'll only suggest what fits you.",
+        ),
+        "answer_unknown": (
+            "That's a good question, and I'm not sure I know. Someone from our team could find out for you, "
+            "or I can look for services near you.",
+        ),
+        "answer_offer": ("Would you like me to look for some near you?",),
+    }
+)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -13,13 +11,17 @@ from aiohttp import web
 from sqlalchemy.orm import sessionmaker
 
 from bot import health, webchat
+from bot.addresses import request_is_https
 from bot.hub import Hub
-from bot.keys import ENGINE, HTTP, HUB, RASA, RELAY, SESSIONS, SETTINGS, STAFF_BUS, TELEGRAM, TRACKER_ENGINE
+from bot.keys import ENGINE, HTTP, HUB, LIMITS, RASA, RELAY, SESSIONS, SETTINGS, STAFF_BUS, TELEGRAM, TRACKER_ENGINE
+from bot.limits import RateLimits
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
+from bot.scheduler import Scheduler, ToRasa
 from bot.staff import retention
 from bot.staff import web as staff_web
 from bot.staff.events import StaffBus
+from bot.tokens import same_secret
 from bot.validation import BadInput
 from database import make_engine, upgrade
 from database import tracker_engine as open_tracker_engine
@@ -61,11 +63,11 @@ async def errors(request: web.Request, handler) -> web.StreamResponse:  # noqa: 
 
 async def rasa_callback(request: web.Request) -> web.Response:
     """Rasa posts each bot message here. The path carries the shared secret."""
-    if not hmac.compare_digest(request.match_info["secret"], request.app[SETTINGS].secret):
+    if not same_secret(request.match_info["secret"], request.app[SETTINGS].secret):
         raise web.HTTPNotFound()
     try:
         body = await request.json()
-    except (json.JSONDecodeError, ValueError):
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nested too deep to read
         raise web.HTTPBadRequest(text="not JSON") from None
     if isinstance(body, dict):
         await request.app[RELAY].from_rasa(body)
@@ -77,20 +79,27 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     channel = request.app.get(TELEGRAM)
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    if (
-        channel is None
-        or settings.telegram_mode != "webhook"
-        or not hmac.compare_digest(given, settings.telegram_secret)
-    ):
+    if channel is None or settings.telegram_mode != "webhook" or not same_secret(given, settings.telegram_secret):
         raise web.HTTPForbidden(text="not Telegram")
     try:
         body = await request.json()
-    except (json.JSONDecodeError, ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nested too deep to read
         raise web.HTTPBadRequest(text="not JSON") from None
     if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
         raise web.HTTPBadRequest(text="not a Telegram update")
-    await channel.webhook(body)
+    from bot.telegram import NotAnUpdate  # Telegram's library is imported only when Telegram is on
+
+    try:
+        await channel.webhook(body)
+    except NotAnUpdate as error:
+        log.warning("refused a webhook body that is not a Telegram update (%s)", error)
+        raise web.HTTPBadRequest(text="not a Telegram update") from None
     return web.json_response({"ok": True})
+
+
+def _schedule_retention(sessions: sessionmaker) -> None:
+    with sessions.begin() as session:
+        retention.schedule(session)
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -111,7 +120,17 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await asyncio.to_thread(warm_up_triage)
     app[RELAY] = Relay(app[SESSIONS], tracker_engine, app[RASA], triage, app[HUB].push, settings.safety_net_seconds)
     app[RELAY].listeners.append(app[STAFF_BUS].publish)
-    purging = asyncio.create_task(retention.keep_purging(app[SESSIONS], tracker_engine, settings.retention_days))
+    # Reminders, follow-ups, check-ins and retention runs: rows in the database, fired by this
+    # gateway's scheduler (or another gateway's: each job fires once).
+    await asyncio.to_thread(_schedule_retention, app[SESSIONS])
+    scheduler = Scheduler(
+        app[SESSIONS],
+        {
+            "rasa": ToRasa(app[SESSIONS], app[RASA], http, settings.action_health_url),
+            "retention": retention.purge_job(app[SESSIONS], tracker_engine, settings.retention_days),
+        },
+    )
+    scheduler.start()
     telegram = None
     if settings.telegram_token:
         from bot.telegram import TelegramChannel
@@ -124,7 +143,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     if resumed:
         log.info("resuming %d conversations with messages kept while we were down", resumed)
     yield
-    purging.cancel()
+    await scheduler.stop()
     if telegram is not None:
         await telegram.stop()
     await app[HUB].close_all()
@@ -135,12 +154,28 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         tracker_engine.dispose()
 
 
+# Every script is a file from this server (no inline script, no other site); the console sets a
+# stricter one of its own (bot/staff/web.py).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
+HSTS = "max-age=31536000"
+
+
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """No sniffing, and the chat may be framed only by this site and the organisations' own sites."""
-    ancestors = " ".join(["'self'", *request.app[SETTINGS].public_origins])
+    """The headers every answer carries: a script-src 'self' CSP, no sniffing, HSTS over HTTPS, and
+    no caching of the chat API (its answers carry tokens and what people said)."""
+    settings = request.app[SETTINGS]
+    ancestors = " ".join(["'self'", *settings.public_origins])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {ancestors}")
+    response.headers.setdefault("Content-Security-Policy", PAGE_CSP.format(ancestors=ancestors))
+    if request_is_https(request) or (settings.public_url or "").startswith("https://"):
+        # Browsers ignore it over plain HTTP, so the public address being HTTPS is reason enough.
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def init_app(settings: Settings) -> web.Application:
@@ -148,6 +183,7 @@ def init_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[errors, staff_web.guard], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app[STAFF_BUS] = StaffBus()
+    app[LIMITS] = RateLimits(settings)
     app.on_response_prepare.append(_security_headers)
     app.cleanup_ctx.append(_resources)
     setup_routes(app)

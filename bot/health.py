@@ -12,7 +12,7 @@ from bot.keys import ENGINE, HTTP, RASA, SETTINGS
 
 
 async def _action_server(request: web.Request) -> bool:
-    url = f"http://127.0.0.1:{request.app[SETTINGS].action_port}/health"
+    url = request.app[SETTINGS].action_health_url
     try:
         async with request.app[HTTP].get(url, timeout=aiohttp.ClientTimeout(total=3)) as response:
             return response.status == 200
@@ -31,18 +31,27 @@ def _database(request: web.Request) -> bool:
 
 
 async def health(request: web.Request) -> web.Response:
-    """JSON with the state of Rasa (each replica), the action server and the database."""
+    """JSON with the state of Rasa (each replica), the action server and the database.
+
+    503 while any part is down, with `degraded` naming each one ("rasa <url>", "action_server",
+    "database"): the chat still takes messages then, and keeps them until the part is back.
+    """
     rasa, actions, database = await asyncio.gather(
         request.app[RASA].status(), _action_server(request), asyncio.to_thread(_database, request)
     )
-    ok = all(r["up"] for r in rasa) and actions and database
+    degraded = [
+        *(f"rasa {r['url']}" for r in rasa if not r["up"]),
+        *([] if actions else ["action_server"]),
+        *([] if database else ["database"]),
+    ]
     body = {
-        "status": "ok" if ok else "degraded",
+        "status": "degraded" if degraded else "ok",
+        "degraded": degraded,
         "rasa": rasa,
         "action_server": "up" if actions else "down",
         "database": "up" if database else "down",
     }
-    return web.json_response(body, status=200 if ok else 503)
+    return web.json_response(body, status=503 if degraded else 200)
 
 
 async def live(_: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import Hub
+from bot.limits import RateLimits
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.staff.events import StaffBus
@@ -23,5 +24,7 @@ RELAY = web.AppKey("relay", Relay)
 HUB = web.AppKey("hub", Hub)
 # The Telegram channel, when TELEGRAM_TOKEN is set (bot.telegram.TelegramChannel).
 TELEGRAM = web.AppKey("telegram", object)
+# Rate limits on new conversations and messages (bot/limits.py).
+LIMITS = web.AppKey("limits", RateLimits)
 # Live updates for open staff console pages.
 STAFF_BUS = web.AppKey("staff_bus", StaffBus)

@@ -27,12 +27,17 @@ class Conversation(Base):
     # A hash of the web chat token, or the Telegram chat id: never shown to staff.
     external_id: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The resident's own last message (or the start): what retention measures. Nothing the bot or
+    # staff send moves it, so reminders and check-ins never keep an abandoned conversation alive.
     last_active_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Set when the channel says messages can no longer reach the person (they blocked the bot).
     unreachable_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Set while a member of staff has taken the conversation over: the bot stays silent.
     paused_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), default=None)
     paused_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Where it came from, as a keyed hash (bot/limits.py): the client address of a web chat or the
+    # Telegram chat. Rate limits count by it, and the queue groups bursts of escalations by it.
+    source: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
     )
@@ -95,8 +100,31 @@ class Escalation(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     outcome: Mapped[str | None] = mapped_column(String(32), default=None)
     outcome_note: Mapped[str | None] = mapped_column(Text, default=None)
+    # Set when staff marked the burst it arrived in as abuse (or it came later from a source so marked).
+    abuse_flag_id: Mapped[int | None] = mapped_column(
+        ForeignKey("abuse_flags.id", ondelete="SET NULL"), default=None, index=True
+    )
     conversation: Mapped[Conversation] = relationship(back_populates="escalations")
     claimer: Mapped[StaffUser | None] = relationship(foreign_keys=[claimed_by])
+
+
+class AbuseFlag(Base):
+    """A burst of escalations that a member of staff marked as abuse, in one action (audited).
+
+    Its escalations are resolved with the outcome `abuse`; for `hold_until`, new escalations from the
+    same `source` join it instead of raising the alarm (they stay in the queue, grouped, for anyone
+    who wants to look).
+    """
+
+    __tablename__ = "abuse_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # source | new_sessions
+    source: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    escalations: Mapped[int] = mapped_column(default=0)
+    flagged_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), default=None)
+    flagged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    hold_until: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class TelegramUpdate(Base):
@@ -106,6 +134,40 @@ class TelegramUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ScheduledJob(Base):
+    """Something to do later: a reminder, follow-up or check-in for Rasa, or a retention run.
+
+    A row, not a timer in some process's memory, so every process can restart without losing one.
+    A gateway claims a due row (bot/jobs.py) before it acts, so each fires once even with several.
+    """
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (Index("ix_scheduled_jobs_due", "status", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Scheduling a name again moves that one job (as Rasa's named reminders did): "checkin-<sender>".
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # rasa | retention
+    # No foreign key: "forget me" deletes the conversation's jobs itself (bot/store.py).
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True, default=None)
+    # For `rasa` jobs: the external intent and its entities, as `trigger_intent` takes them.
+    intent: Mapped[str | None] = mapped_column(String(64), default=None)
+    entities: Mapped[dict] = mapped_column(JSON, default=dict)
+    run_at: Mapped[dt.datetime]
+    # After this the job is no longer useful (the event it reminds of is over): dropped, not sent.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # see bot/jobs.py
+    attempts: Mapped[int] = mapped_column(default=0)
+    # After a failed attempt: not before this.
+    retry_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The claim: a token per claim, and when (a claim older than the lease is taken over).
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 # --- the staff console ------------------------------------------------------------------------------

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from urllib.parse import quote
 
 import aiohttp
 
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached, or did not accept the message: it must be sent again."""
+
+
+class RasaRefused(Exception):
+    """Rasa answered that it will never accept this request (an intent it does not know, say)."""
 
 
 class RasaClient:
@@ -37,6 +42,29 @@ class RasaClient:
                 if response.status >= 500 or response.status in (404, 409):
                     raise RasaUnavailable(f"{url} answered {response.status}")
                 await response.read()
+                return url
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            raise RasaUnavailable(f"{url}: {error!r}") from error
+
+    async def trigger_intent(self, sender: str, intent: str, entities: dict) -> str:
+        """Have Rasa process an external event (a reminder firing); its replies arrive at the callback.
+
+        The same as Rasa's own reminders did: `output_channel=callback` sends what the actions say to
+        the gateway. Returns the replica.
+        """
+        url = self.urls[next(self._next)]
+        try:
+            async with self.http.post(
+                f"{url}/conversations/{quote(sender, safe='')}/trigger_intent",
+                params={"token": self.token, "output_channel": "callback"},
+                json={"name": intent, "entities": entities},
+                timeout=self.timeout,
+            ) as response:
+                body = await response.text()
+                if response.status >= 500 or response.status == 409:  # 409: no model loaded yet
+                    raise RasaUnavailable(f"{url} answered {response.status}")
+                if response.status >= 400:
+                    raise RasaRefused(f"{url} refused {intent}: {response.status} {body[:300]}")
                 return url
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             raise RasaUnavailable(f"{url}: {error!r}") from error

@@ -1,9 +1,14 @@
 """The relay between residents and Rasa, with the safety net.
 
-Every message a resident sends is stored first (state `pending`). A worker per conversation hands
-pending messages to Rasa one at a time, in order; if Rasa is down it waits and tries again, so
-nothing is lost and the order is kept. Rasa's replies come back through the callback channel and
-are matched to the message being processed (or, when none is, they are proactive: reminders).
+Every message a resident sends is committed first (state `pending`), before triage or anything
+else, so the channel can show it at once and a crash loses nothing. Triage follows in the
+background. A worker per conversation hands pending messages to Rasa one at a time, in order, each
+once its triage is done; if Rasa is down it waits and tries again, so nothing is lost and the order
+is kept. Each delivery carries the message's id as an idempotency key (`kindred.message_id` in the
+metadata): Rasa's channel (nlu/callback_channel.py) skips a message it has already processed, so a
+retried delivery (a timeout, a restart of the gateway or of Rasa) is never processed twice.
+Rasa's replies come back through the callback channel and are matched to the message being
+processed (or, when none is, they are proactive: reminders).
 
 The safety net: the gateway runs the same rule layer as Rasa on every message. If a risky message
 has had no answer from Rasa within `SAFETY_NET_SECONDS` (Rasa down, slow, or stuck behind earlier
@@ -15,6 +20,8 @@ not sent a second time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,9 +32,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import store
 from bot.escalations import escalate
-from bot.models import Conversation, Message, StaffUser
+from bot.limits import RateLimited
+from bot.models import Conversation, Message, StaffUser, utcnow
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.staff import audit
+from database import checkpoint
 from residents.models import Profile
 from safety.encoder import vector_to_text
 from safety.replies import load_config, reply_for, staff_timing
@@ -36,6 +45,9 @@ from safety.rules import Assessment
 log = logging.getLogger(__name__)
 
 Push = Callable[[Conversation, dict], Awaitable[None]]
+# "Forget me" waits this long for a turn Rasa is in the middle of, and retries a failed one this often.
+FORGET_WAIT_SECONDS = 30.0
+FORGET_RETRY_SECONDS = 60.0
 # Without risk, a resident hears about trouble later than the safety net would answer.
 TROUBLE_FACTOR = 2.5
 
@@ -57,6 +69,8 @@ class Turn:
     suppress: bool = False
     forget: bool = False
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set once the gateway's triage has filled in the fields above: only then may Rasa have it.
+    triaged: asyncio.Event = field(default_factory=lambda: _set(asyncio.Event()))
 
 
 def message_view(message: Message) -> dict:
@@ -93,6 +107,8 @@ class Relay:
         self.push = push
         self.net_seconds = net_seconds
         self.rasa_up = True
+        # How often a "forget me" whose tracker could not be deleted is tried again.
+        self.forget_retry_seconds = FORGET_RETRY_SECONDS
         self._inflight: dict[str, Turn] = {}
         self._turns: dict[int, Turn] = {}
         self._workers: dict[str, asyncio.Task] = {}
@@ -113,22 +129,14 @@ class Relay:
     # --- incoming -------------------------------------------------------------------------------
 
     async def accept(self, conversation_id: str, text: str, payload: str | None = None) -> Message:
-        """Store a resident's message, check it for risk, and queue it for Rasa."""
-        # Rules and meaning, off the event loop (the sentence encoder takes some milliseconds).
+        """Store a resident's message and return it at once; it is triaged and queued for Rasa next."""
         # The message answers the question the assistant just asked, if it asked one.
         answering = self._asking.pop(conversation_id, None)
-        assessment = (
-            await asyncio.to_thread(self.triage, text, answering=answering) if payload is None else Assessment()
-        )
         with self.sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 raise LookupError(conversation_id)
             with_staff = conversation.paused_by is not None
-            if assessment.age is None and (assessment.risk != "none" or assessment.ask):
-                # Only a safety reply needs the age the person gave earlier (Papyrus, Childline).
-                known = session.get(Profile, conversation_id)
-                assessment.age = known.age if known is not None else None
             message = store.add_message(
                 session,
                 conversation,
@@ -138,24 +146,106 @@ class Relay:
                 # While staff have the conversation, Rasa never sees the message: staff answer it.
                 state="delivered" if with_staff else "pending",
                 source="staff" if with_staff else None,
-                risk=assessment.as_dict() if assessment.risk != "none" else None,
             )
             session.expunge(message)
         self._notify(kind="message", conversation=conversation_id, author="resident")
-        if assessment.language != "en":
-            # Kindred only understands English so far: staff are told, so they can find an interpreter.
-            await self._escalate(conversation_id, "person", [], f"language:{assessment.language}", message.id)
-        if with_staff:
-            if assessment.risk != "none":
-                # The bot stays silent, but the console raises the alarm for the person reading.
-                await self._escalate(conversation_id, assessment.risk, list(assessment.risk_types), "risk", message.id)
-            return message
-        vector = vector_to_text(assessment.vector) if assessment.vector is not None else None
-        self._turns[message.id] = Turn(
-            message.id, semantic=dict(assessment.semantic), vector=vector, age=assessment.age, answering=answering
-        )
-        self._spawn(self._watch(conversation_id, message.id, assessment))
-        self.kick(conversation_id)
+        turn = None if with_staff else self._hold(message.id, answering)
+        self._spawn(self._prepare(conversation_id, message, turn, since=asyncio.get_running_loop().time()))
+        if turn is not None:
+            self.kick(conversation_id)
+        return message
+
+    def _hold(self, message_id: int, answering: str | None) -> Turn:
+        """A turn that Rasa may not have until `_prepare` has triaged its message."""
+        turn = Turn(message_id, answering=answering, triaged=asyncio.Event())
+        self._turns[message_id] = turn
+        return turn
+
+    async def _prepare(
+        self, conversation_id: str, message: Message, turn: Turn | None, since: float, fresh: bool = True
+    ) -> None:
+        """Triage a stored message, keep what it found, and start the safety net's timer from `since`.
+
+        `turn` is None while staff have the conversation (Rasa never sees it); `fresh` is False when
+        the message is resumed after a restart (its escalations, if any, were raised the first time).
+        """
+        try:
+            # Rules and meaning, off the event loop (the sentence encoder takes some milliseconds).
+            answering = turn.answering if turn is not None else None
+            assessment = (
+                await asyncio.to_thread(self.triage, message.text, answering=answering)
+                if message.payload is None
+                else Assessment()
+            )
+            with self.sessions.begin() as session:
+                stored = session.get(Message, message.id)
+                if stored is None:  # forgotten meanwhile
+                    return
+                if assessment.age is None and (assessment.risk != "none" or assessment.ask):
+                    # Only a safety reply needs the age the person gave earlier (Papyrus, Childline).
+                    known = session.get(Profile, conversation_id)
+                    assessment.age = known.age if known is not None else None
+                if assessment.risk != "none":
+                    stored.risk = assessment.as_dict()
+                net_sent = stored.safety_net_sent
+            if fresh and assessment.language != "en":
+                # Kindred only understands English so far: staff are told, so they can find an interpreter.
+                await self._escalate(conversation_id, "person", [], f"language:{assessment.language}", message.id)
+            if turn is None:
+                if fresh and assessment.risk != "none":
+                    # The bot stays silent, but the console raises the alarm for the person reading.
+                    await self._escalate(
+                        conversation_id, assessment.risk, list(assessment.risk_types), "risk", message.id
+                    )
+                return
+            turn.semantic = dict(assessment.semantic)
+            turn.vector = vector_to_text(assessment.vector) if assessment.vector is not None else None
+            turn.age = assessment.age
+            if not net_sent:
+                self._spawn(self._watch(conversation_id, message.id, assessment, since))
+        finally:
+            if turn is not None:
+                turn.triaged.set()
+
+    async def accept_limited(self, conversation_id: str, text: str, payload: str | None = None) -> Message:
+        """A message over the rate limits (bot/limits.py): refused with `RateLimited`, unless it is risky.
+
+        The triage still runs, first: a risky message is stored and answered at once with the crisis
+        reply, and escalated, as the safety net would; only Rasa's turn is refused (Rasa never sees
+        it). Nothing else is stored, so a flood cannot fill the database.
+        """
+        if payload is not None:
+            raise RateLimited()  # a button press: never risky
+        assessment = await asyncio.to_thread(self.triage, text)
+        if assessment.risk == "none" and not assessment.ask:
+            raise RateLimited()
+        with self.sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                raise LookupError(conversation_id)
+            if assessment.age is None:
+                # The crisis reply needs the age the person gave earlier (Papyrus, Childline).
+                known = session.get(Profile, conversation_id)
+                assessment.age = known.age if known is not None else None
+            message = store.add_message(
+                session, conversation, "resident", text, state="delivered", source="limited", risk=assessment.as_dict()
+            )
+            session.expunge(message)
+        self._notify(kind="message", conversation=conversation_id, author="resident")
+        log.warning("answered a rate-limited risky message %s without Rasa", message.id)
+        reply = reply_for(assessment)
+        if reply is not None:
+            # While staff have the conversation `say` sends nothing: the person reading answers.
+            await self.say(conversation_id, reply.text, source="safety_net", reply_to=message.id)
+            if reply.level == "urgent":
+                ask = load_config().wording["ask_safe"]
+                await self.say(
+                    conversation_id, ask["text"], buttons=ask["buttons"], source="safety_net", reply_to=message.id
+                )
+        # Asked directly (risk not explicit): a concern about what was asked, as the safety net does.
+        level = assessment.risk if assessment.risk != "none" else "concern"
+        types = list(assessment.risk_types) or ([assessment.ask] if assessment.ask else [])
+        await self._escalate(conversation_id, level, types, "risk", message.id)
         return message
 
     async def wait_processed(self, message_id: int, timeout: float) -> bool:
@@ -176,10 +266,22 @@ class Relay:
             self._workers[conversation_id] = asyncio.create_task(self._work(conversation_id))
 
     def resume_pending(self) -> int:
-        """After a restart: deliver what residents sent while the gateway or Rasa was down."""
+        """After a restart: deliver what residents sent while the gateway or Rasa was down.
+
+        Each waiting message is triaged again (what the last run found was in its memory) and the
+        safety net's timer runs from when the message arrived, so a risky message that waited
+        through the restart is answered at once if Rasa does not answer it first.
+        """
         with self.sessions() as session:
             ids = store.conversations_with_pending(session)
-        for conversation_id in ids:
+            waiting = {conversation_id: store.pending(session, conversation_id) for conversation_id in ids}
+            session.expunge_all()
+        now, clock = utcnow(), asyncio.get_running_loop().time()
+        for conversation_id, messages in waiting.items():
+            for message in messages:
+                turn = self._hold(message.id, None)
+                waited = max((now - message.created_at) / dt.timedelta(seconds=1), 0.0)
+                self._spawn(self._prepare(conversation_id, message, turn, since=clock - waited, fresh=False))
             self.kick(conversation_id)
         return len(ids)
 
@@ -202,37 +304,44 @@ class Relay:
             await self._deliver(conversation_id, message)
 
     async def _deliver(self, conversation_id: str, message: Message) -> None:
-        """Hand one message to Rasa, retrying with back-off until Rasa takes it."""
+        """Hand one message to Rasa, retrying with back-off until Rasa takes it.
+
+        Every attempt carries the same idempotency key, so Rasa processes the message once however
+        often it is sent (after a timeout, Rasa may still be working on the first attempt).
+        """
         turn = self._turns.setdefault(message.id, Turn(message.id))
+        await turn.triaged.wait()
         delay = 0.5
         text = message.payload or _literal(message.text)
-        metadata = (
+        triage = (
             {
-                "kindred": {
-                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                    "semantic": turn.semantic,
-                    **({"vector": turn.vector} if turn.vector else {}),
-                    **({"age": turn.age} if turn.age is not None else {}),
-                    **({"answering": turn.answering} if turn.answering else {}),
-                }
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "semantic": turn.semantic,
+                **({"vector": turn.vector} if turn.vector else {}),
+                **({"age": turn.age} if turn.age is not None else {}),
+                **({"answering": turn.answering} if turn.answering else {}),
             }
             if turn.semantic and not message.payload
-            else None
+            else {}
         )
-        while True:
-            self._inflight[conversation_id] = turn
-            try:
-                replica = await self.rasa.send(conversation_id, text, metadata)
-            except RasaUnavailable as error:
-                if self.rasa_up:
-                    log.warning("Rasa unavailable, keeping messages until it returns: %s", error)
-                self.rasa_up = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            finally:
-                self._inflight.pop(conversation_id, None)
-            break
+        metadata = {"kindred": {"message_id": message.id, **triage}}
+        # The turn stays in flight between attempts too: replies to an earlier attempt that Rasa
+        # finishes late still belong to this message.
+        self._inflight[conversation_id] = turn
+        try:
+            while True:
+                try:
+                    replica = await self.rasa.send(conversation_id, text, metadata)
+                except RasaUnavailable as error:
+                    if self.rasa_up:
+                        log.warning("Rasa unavailable, keeping messages until it returns: %s", error)
+                    self.rasa_up = False
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+                    continue
+                break
+        finally:
+            self._inflight.pop(conversation_id, None)
         self.rasa_up = True
         self._troubled.discard(conversation_id)
         with self.sessions.begin() as session:
@@ -388,10 +497,12 @@ class Relay:
 
     # --- the safety net -------------------------------------------------------------------------
 
-    async def _watch(self, conversation_id: str, message_id: int, assessment: Assessment) -> None:
-        """Answer a risky message ourselves if Rasa has not begun answering it in time."""
+    async def _watch(self, conversation_id: str, message_id: int, assessment: Assessment, since: float) -> None:
+        """Answer a risky message ourselves if Rasa has not begun answering it in time (counted from
+        `since`, the event loop's time when the message arrived)."""
         reply = reply_for(assessment)
-        await asyncio.sleep(self.net_seconds * (TROUBLE_FACTOR if reply is None else 1))
+        wait = self.net_seconds * (TROUBLE_FACTOR if reply is None else 1)
+        await asyncio.sleep(max(since + wait - asyncio.get_running_loop().time(), 0.0))
         turn = self._turns.get(message_id)
         if turn is None or turn.answered:
             return
@@ -423,30 +534,80 @@ class Relay:
     # --- forget me ------------------------------------------------------------------------------
 
     async def forget(self, conversation_id: str, actor: StaffUser | str = "resident", action: str = "forget") -> None:
-        """Delete everything about a conversation, here and in Rasa's tracker store (audited).
+        """Delete everything about a conversation: Rasa's tracker first, then ours (audited).
 
-        The resident's own "forget me", or a member of staff deleting it for them (`actor`).
+        The resident's own "forget me", or a member of staff deleting it for them (`actor`). The tracker
+        goes first and is checked until it is gone, so a failure there leaves everything in place to
+        be tried again (never our data gone and Rasa's kept); it is deleted once more at the end, in
+        case a turn that was ending wrote it again. SQLite's write-ahead log is emptied afterwards.
+        When the tracker cannot be deleted, it is retried in the background until it is gone, and a
+        member of staff gets the error (`store.TrackerNotGone`).
         """
-        with self.sessions.begin() as session:
+        if await self._forget(conversation_id, actor, action):
+            return
+        self._spawn(self._forget_later(conversation_id, actor, action))
+        if isinstance(actor, StaffUser):
+            raise store.TrackerNotGone(f"Rasa's tracker for {conversation_id} could not be deleted yet")
+
+    async def _forget(self, conversation_id: str, actor: StaffUser | str, action: str) -> bool:
+        """One attempt at `forget`. False when Rasa's tracker could not be deleted (nothing was)."""
+        with self.sessions() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
-                return
+                return True
             session.expunge(conversation)
+        turn = self._inflight.get(conversation_id)
+        if turn is not None and self.rasa_up:
+            # Rasa is in the middle of a turn: it saves the tracker when the turn ends.
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(turn.done.wait(), FORGET_WAIT_SECONDS)
+        worker = self._workers.get(conversation_id)
+        if worker is not None and worker is not asyncio.current_task():
+            # Messages still waiting for Rasa must never reach it now: it would keep them again.
+            worker.cancel()
+        try:
+            await asyncio.to_thread(store.forget_tracker_until_gone, self.tracker_engine, conversation_id)
+        except store.TrackerNotGone:
+            log.exception("could not forget %s yet: nothing was deleted; trying again later", conversation_id)
+            return False
+        with self.sessions.begin() as session:
             store.forget(session, conversation_id)
             if isinstance(actor, StaffUser):
                 actor = session.get(StaffUser, actor.id) or "unknown"
             audit.record(session, actor, action, "conversation", conversation_id, channel=conversation.channel)
+            engine = session.get_bind()
+        self._asking.pop(conversation_id, None)
+        self._troubled.discard(conversation_id)
         self._notify(kind="queue", conversation=conversation_id, urgent=False)
-        deleted = await asyncio.to_thread(store.forget_tracker, self.tracker_engine, conversation_id)
-        log.info("forgot conversation %s (%d tracker events)", conversation_id, deleted)
+        await asyncio.to_thread(store.forget_tracker_until_gone, self.tracker_engine, conversation_id)
+        for used in {engine, self.tracker_engine}:
+            try:
+                await asyncio.to_thread(checkpoint, used)
+            except RuntimeError:  # deleted and overwritten; only the log's old copy waits for the next one
+                log.exception("forgot %s, but the write-ahead log could not be emptied yet", conversation_id)
+        log.info("forgot conversation %s", conversation_id)
         await self.push(conversation, {"type": "forgotten"})
+        return True
+
+    async def _forget_later(self, conversation_id: str, actor: StaffUser | str, action: str) -> None:
+        """Try a forget whose tracker could not be deleted again, every minute, until it is done."""
+        while True:
+            await asyncio.sleep(self.forget_retry_seconds)
+            if await self._forget(conversation_id, actor, action):
+                return
 
     # --- housekeeping ---------------------------------------------------------------------------
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        """A background task ended: a failure is logged with its traceback, never dropped silently."""
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
 
     async def close(self) -> None:
         """Stop workers and timers (pending messages stay stored and resume at the next start)."""
@@ -475,3 +636,8 @@ def _buttons(raw: object) -> list[dict]:
 def _literal(text: str) -> str:
     """Typed text is never a command: Rasa treats a leading "/" as an intent, so escape it."""
     return "\u200b" + text if text.lstrip().startswith("/") else text
+
+
+def _set(event: asyncio.Event) -> asyncio.Event:
+    event.set()
+    return event

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import time
 import uuid
 
 from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from bot import jobs
 from bot.models import Conversation, Escalation, Message, StaffNote, utcnow
 from residents import store as residents
+
+log = logging.getLogger(__name__)
 
 
 def token_hash(channel: str, token: str) -> str:
@@ -55,9 +61,14 @@ def conversation_by_token(session: Session, channel: str, token: str) -> Convers
 
 
 def add_message(session: Session, conversation: Conversation, author: str, text: str, **fields) -> Message:
-    """Store a message now (before anything else is done with it)."""
+    """Store a message now (before anything else is done with it).
+
+    Only the resident's own messages count as activity (retention measures it): a conversation that
+    hears only reminders and check-ins is abandoned.
+    """
     message = Message(conversation_id=conversation.id, author=author, text=text, **fields)
-    conversation.last_active_at = utcnow()
+    if author == "resident":
+        conversation.last_active_at = utcnow()
     session.add(message)
     session.flush()
     return message
@@ -102,8 +113,10 @@ def replies(session: Session, message_id: int) -> list[Message]:
 
 def forget(session: Session, conversation_id: str) -> None:
     """Delete a conversation: its messages, escalations, the conversation itself and everything
-    remembered about the person (profile, check-ins, suggestions, follow-ups)."""
+    remembered about the person (profile, check-ins, suggestions, follow-ups), and the reminders and
+    check-ins scheduled for them."""
     residents.forget(session, conversation_id)
+    jobs.forget_conversation(session, conversation_id)
     session.execute(delete(StaffNote).where(StaffNote.conversation_id == conversation_id))
     session.execute(delete(Message).where(Message.conversation_id == conversation_id))
     session.execute(delete(Escalation).where(Escalation.conversation_id == conversation_id))
@@ -117,3 +130,40 @@ def forget_tracker(tracker_engine: Engine, conversation_id: str) -> int:
             return 0  # Rasa creates its table when it first stores a conversation
         result = connection.execute(text("DELETE FROM events WHERE sender_id = :sid"), {"sid": conversation_id})
         return result.rowcount or 0
+
+
+class TrackerNotGone(RuntimeError):
+    """Rasa's stored events for a conversation could not be deleted (the message says why)."""
+
+
+def tracker_events(tracker_engine: Engine, conversation_id: str) -> int:
+    """How many events Rasa still holds for a conversation."""
+    with tracker_engine.connect() as connection:
+        if not inspect(connection).has_table("events"):
+            return 0
+        query = text("SELECT COUNT(*) FROM events WHERE sender_id = :sid")
+        return connection.execute(query, {"sid": conversation_id}).scalar_one()
+
+
+def forget_tracker_until_gone(
+    tracker_engine: Engine, conversation_id: str, attempts: int = 6, first_wait: float = 0.2
+) -> int:
+    """Delete Rasa's stored events for a conversation and check that none are left, trying again with
+    back-off while the store is busy or unreachable, or Rasa wrote more meanwhile (a turn ending).
+
+    Returns how many rows went. Raises `TrackerNotGone` when events are still there after every
+    attempt: callers then keep the rest of the conversation, so forgetting can be tried again. Blocks
+    (it sleeps between attempts): call it in a thread from async code.
+    """
+    deleted, wait, problem = 0, first_wait, "events were written again after each delete"
+    for attempt in range(attempts):
+        try:
+            deleted += forget_tracker(tracker_engine, conversation_id)
+            if tracker_events(tracker_engine, conversation_id) == 0:
+                return deleted
+        except OperationalError as error:  # locked by Rasa for a moment, or the server is away
+            problem = str(error.orig or error)[:200]
+            log.warning("deleting Rasa's tracker for %s failed (attempt %d): %s", conversation_id, attempt + 1, problem)
+        time.sleep(wait)
+        wait = min(wait * 2, 5.0)
+    raise TrackerNotGone(f"Rasa's tracker for {conversation_id} is still there after {attempts} attempts: {problem}")

@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
@@ -51,6 +52,7 @@ from telegram.ext import (
 )
 
 from bot import store
+from bot.limits import RateLimited, RateLimits
 from bot.models import Conversation, Message, TelegramUpdate, utcnow
 from bot.validation import ALLOWED_PAYLOADS, BadInput, clean_payload, clean_text, location_payload
 
@@ -94,6 +96,10 @@ def _retry_seconds(error: RetryAfter) -> float:
     return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
 
 
+class NotAnUpdate(ValueError):
+    """A webhook body that is not a Telegram update (the webhook answers 400)."""
+
+
 class TelegramChannel:
     """Receives Telegram updates and sends the assistant's messages back to Telegram."""
 
@@ -104,6 +110,7 @@ class TelegramChannel:
         self.settings = settings
         self.sessions = sessions
         self.relay = relay
+        self.limits = RateLimits(settings)
         builder = Application.builder().token(settings.telegram_token or "").base_url(settings.telegram_api_url)
         if settings.telegram_mode == "webhook":
             builder = builder.updater(None)
@@ -164,8 +171,16 @@ class TelegramChannel:
         await self.application.shutdown()
 
     async def webhook(self, data: dict) -> None:
-        """An update Telegram posted to the webhook (the caller checked the secret)."""
-        update = Update.de_json(data, self.application.bot)
+        """An update Telegram posted to the webhook (the caller checked the secret).
+
+        Raises NotAnUpdate when python-telegram-bot cannot read `data` as an update.
+        """
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError, OverflowError, RecursionError) as error:
+            # python-telegram-bot reads fields without checking their types: a list where an object
+            # belongs, a date past the year 9999. Whoever sent it gets a 400, not a 500.
+            raise NotAnUpdate(type(error).__name__) from error  # its text could quote the body
         await self.application.update_queue.put(update)
 
     # --- incoming -------------------------------------------------------------------------------
@@ -181,16 +196,40 @@ class TelegramChannel:
 
             raise ApplicationHandlerStop from None
 
-    def _conversation(self, chat_id: int) -> str:
+    async def _conversation(self, chat_id: int, source: str) -> str | None:
+        """The chat's conversation, started on first contact within the limits on new ones (None: refused)."""
+        with self.sessions() as session:
+            known = session.scalar(
+                select(Conversation.id).where(Conversation.external_id == store.telegram_identity(chat_id))
+            )
+        if known is None and not await self.limits.allow_session(source):
+            await self._refused(chat_id, RateLimited("too_many_chats"))
+            return None
         with self.sessions.begin() as session:
             conversation = store.telegram_conversation(session, chat_id)
             conversation.unreachable_at = None  # they wrote to us: reachable again
+            conversation.source = source
             return conversation.id
 
     async def _accept(self, chat_id: int, text: str, payload: str | None = None) -> None:
-        conversation_id = self._conversation(chat_id)
-        message = await self.relay.accept(conversation_id, text, payload=payload)
+        source = self.limits.source("telegram", str(chat_id))
+        conversation_id = await self._conversation(chat_id, source)
+        if conversation_id is None:
+            return
+        # Over the rate limits only a risky message is taken in (and answered with the crisis reply).
+        allowed = await self.limits.allow_message(conversation_id, source)
+        accept = self.relay.accept if allowed else self.relay.accept_limited
+        try:
+            message = await accept(conversation_id, text, payload=payload)
+        except RateLimited as refused:
+            await self._refused(chat_id, refused)
+            return
         self._spawn(self._typing(chat_id, message.id))
+
+    async def _refused(self, chat_id: int, refused: RateLimited) -> None:
+        """Say kindly that the limits were reached, at most once a minute (a flood gets one answer)."""
+        if await self.limits.notice_due(f"telegram-{chat_id}"):
+            await self.send_direct(chat_id, refused.message)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed message."""
@@ -245,14 +284,25 @@ class TelegramChannel:
         """A handler that answers an update we can't read with a kind sentence."""
 
         async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if update.effective_chat is not None:
-                await self.send_direct(update.effective_chat.id, answer)
+            chat = update.effective_chat
+            if chat is not None and await self._within_limits(chat.id):
+                await self.send_direct(chat.id, answer)
 
         return reply
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited message: we only read new ones."""
-        await self.send_direct(update.effective_chat.id, EDITED)
+        if await self._within_limits(update.effective_chat.id):
+            await self.send_direct(update.effective_chat.id, EDITED)
+
+    async def _within_limits(self, chat_id: int) -> bool:
+        """Whether a chat may have another kind answer to something we can't read (a flood of stickers
+        must not become a flood of answers)."""
+        source = self.limits.source("telegram", str(chat_id))
+        if await self.limits.allow_message(f"telegram-{chat_id}", source):
+            return True
+        await self._refused(chat_id, RateLimited())
+        return False
 
     async def group_chat(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Someone added the bot to a group: one to one only, and nothing from the group is kept."""

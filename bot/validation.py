@@ -28,7 +28,7 @@ ALLOWED_PAYLOADS = frozenset(
 )
 # Buttons that carry an entity: which result they are about, or what kind of help.
 _PAYLOAD_WITH_ENTITY = re.compile(
-    r'^/(?:remind_me|ask_transport)\{"pick":"[1-9]"\}$'
+    r'^/(?:remind_me|ask_transport)\{"pick":"[1-9][0-9]?"\}$'
     r'|^/ask_local_help\{"service_kind":"(?:befriending|activities|transport|respite|carers|young_carers|bereavement|'
     r'parents|young_people|food|advice|counselling|day_centres|volunteering)"\}$'
 )

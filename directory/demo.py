@@ -108,6 +108,18 @@ def _postcodes(outward: str, rng: random.Random, n: int) -> list[tuple[str, floa
     return out
 
 
+def _contact_details(doc: dict) -> None:
+    """A phone number and a website for most demo services, never real ones: Ofcom keeps 0117 496 0000
+    to 0999 for drama, and example.org is reserved. Some have neither, as in real feeds. Drawn from the
+    service's own id, so the rest of the demo directory does not change with them."""
+    local = random.Random(doc["id"])
+    if local.random() < 0.7:
+        doc["phones"] = [{"id": _id("phone", doc["id"]), "number": f"0117 496 0{local.randint(0, 999):03d}"}]
+    if local.random() < 0.5:
+        slug = "-".join(doc["name"].lower().replace("'", "").split())
+        doc["url"] = f"https://example.org/demo/{slug}"
+
+
 def services(seed: int = 7) -> list[dict]:
     """The demo services as ORUK 3.0 documents (deterministic for a seed)."""
     rng = random.Random(seed)
@@ -152,6 +164,7 @@ def services(seed: int = 7) -> list[dict]:
                 + [{"id": _id("lang", sid, lang), "name": lang} for lang in langs],
                 "attributes": [{"id": _id("attr", sid), "link_type": "service", "taxonomy_term": term}],
             }  # fmt: skip
+            _contact_details(doc)
             if min_age is not None:
                 doc["minimum_age"] = min_age
             if max_age is not None:

@@ -320,9 +320,9 @@ def _filters(query: Query, day: str | None) -> list:
     clauses = [] if query.include_inactive else [doc.active.is_(True)]
     for field_, value in ((doc.categories, query.category), (doc.audiences, query.audience), (doc.days, day),
                           (doc.languages, query.language.lower() if query.language else None)):  # fmt: skip
-        if value:
-            clauses.append(field_.like(f"% {value} %"))
-    clauses += [doc.access.like(f"% {need} %") for need in query.access]
+        if value:  # autoescape: a % or _ in what was asked is not a wildcard
+            clauses.append(field_.contains(f" {value} ", autoescape=True))
+    clauses += [doc.access.contains(f" {need} ", autoescape=True) for need in query.access]
     if query.free_only:
         clauses.append(doc.free.is_(True))
     if query.age is not None:

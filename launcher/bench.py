@@ -122,7 +122,8 @@ async def _drive(base: str, conversations: int, concurrency: int, turns: int) ->
                     async with http.post(
                         f"{base}/api/chat/messages",
                         params={"wait": "true"},
-                        json={"token": token, "text": TURNS[turn % len(TURNS)]},
+                        json={"text": TURNS[turn % len(TURNS)]},
+                        headers={"Authorization": f"Bearer {token}"},
                     ) as r:
                         body = await r.json()
                         if r.status != 200 or not body.get("replies"):

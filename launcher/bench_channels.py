@@ -48,10 +48,12 @@ async def _telegram_resident(fake: FakeTelegram, chat_id: int, latencies: list[f
 async def _web_resident(base: str, http: aiohttp.ClientSession, latencies: list[float], errors: list[str]) -> str:
     async with http.post(f"{base}/api/chat/session", json={}) as r:
         token = (await r.json())["token"]
-    async with http.ws_connect(f"{base}/api/chat/ws", params={"token": token}, headers={"Origin": base}) as ws:
+    auth = {"Authorization": f"Bearer {token}"}
+    async with http.ws_connect(f"{base}/api/chat/ws", headers={"Origin": base}) as ws:
+        await ws.send_json({"token": token})  # the token is the socket's first frame, as the page sends it
         for text in TURNS:
             began = time.perf_counter()
-            async with http.post(f"{base}/api/chat/messages", json={"token": token, "text": text}) as r:
+            async with http.post(f"{base}/api/chat/messages", json={"text": text}, headers=auth) as r:
                 if r.status != 202:
                     errors.append(f"web: {r.status} for {text!r}")
                     continue

@@ -692,6 +692,11 @@ class WebChat:
         self.base = base
         self.token = ""
 
+    @property
+    def _auth(self) -> dict[str, str]:
+        """The header that carries the conversation's token."""
+        return {"Authorization": f"Bearer {self.token}"}
+
     async def start(self) -> None:
         """A new conversation."""
         async with self.http.post(f"{self.base}/api/chat/session", json={}) as r:
@@ -702,14 +707,16 @@ class WebChat:
     async def send(self, text: str | None = None, payload: str | None = None, title: str | None = None,
                    timeout: float = 90) -> list[dict]:  # fmt: skip
         """Send a message and return the bot's replies to it once Rasa has finished the turn."""
-        body: dict = {"token": self.token}
+        body: dict = {}
         if text is not None:
             body["text"] = text
         if payload is not None:
             body["payload"] = payload
         if title is not None:
             body["title"] = title
-        async with self.http.post(f"{self.base}/api/chat/messages", params={"wait": "true"}, json=body) as r:
+        async with self.http.post(
+            f"{self.base}/api/chat/messages", params={"wait": "true"}, json=body, headers=self._auth
+        ) as r:
             data = await r.json()
             if r.status not in (200, 202):
                 raise RuntimeError(f"the gateway refused a message: HTTP {r.status} {data}")
@@ -721,7 +728,7 @@ class WebChat:
         """Slower than the gateway's wait: poll the history (a hidden message is never listed)."""
         deadline, quiet_since, last = time.monotonic() + timeout, None, None
         while time.monotonic() < deadline:
-            async with self.http.get(f"{self.base}/api/chat/history", params={"token": self.token, "after": "0"}) as r:
+            async with self.http.get(f"{self.base}/api/chat/history", headers=self._auth) as r:
                 messages = (await r.json())["messages"]
             mine = next((m for m in messages if m["id"] == message_id), None)
             replies = [m for m in messages if m.get("reply_to") == message_id]

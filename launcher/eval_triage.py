@@ -75,10 +75,10 @@ def run_triage(texts: list[str], gateway: bool = False) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-def _gateway_record(text: str, semantic=None) -> dict:  # noqa: ANN001 - a SemanticTriage
+def _gateway_record(text: str, semantic=None, lexical=None) -> dict:  # noqa: ANN001 - the two models
     from safety.triage import triage
 
-    found = triage(text, semantic)
+    found = triage(text, semantic, lexical=lexical)
     return {
         "text": text,
         "risk": found.risk,
@@ -136,9 +136,11 @@ def perturbation(cases: list[Case], results: list[dict], gateway: bool) -> dict[
 
 
 def cross_validate() -> int:
-    """Leave one corpus file out at a time: train the semantic layer on the NLU examples, the lexicon
-    and the other files, and triage the file left out through the gateway's safety net. The honest
-    estimate for choosing thresholds, since every file in the corpus is trained on."""
+    """Leave one corpus file out at a time: train the semantic layer and the words model on the NLU
+    examples, the lexicon and the other files, and triage the file left out through the gateway's
+    safety net. The honest estimate for choosing thresholds, since every file in the corpus is
+    trained on."""
+    from safety.lexical import LexicalTriage
     from safety.semantic import CORPUS, SemanticTriage, examples_from_corpus, examples_from_lexicon, examples_from_nlu
 
     files = sorted(CORPUS.glob("*.yml"))
@@ -146,9 +148,10 @@ def cross_validate() -> int:
     all_cases: list[Case] = []
     all_results: list[dict] = []
     for left_out in files:
-        layer = SemanticTriage(base + examples_from_corpus([f for f in files if f != left_out]))
+        examples = base + examples_from_corpus([f for f in files if f != left_out])
+        layer, words = SemanticTriage(examples), LexicalTriage(examples)
         cases = yaml.safe_load(left_out.read_text(encoding="utf-8"))["messages"]
-        results = [_gateway_record(c["text"], layer) for c in cases]
+        results = [_gateway_record(c["text"], layer, words) for c in cases]
         _print_goals(f"Left out: {left_out.name} ({len(cases)})", goals(cases, results))
         all_cases += cases
         all_results += results

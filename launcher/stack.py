@@ -15,14 +15,18 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+import logfilter
 import settings as settings_module
 from launcher.paths import APP_PY, RASA_PY, ROOT
 from launcher.training import rasa_env
+from settings import ACTION_SECRET_HEADER
 
 # Rasa's callback channel, keeping message metadata (nlu/callback_channel.py).
 CALLBACK_CHANNEL = "nlu.callback_channel.KindredCallbackInput"
@@ -49,9 +53,22 @@ def isolated_env(var: Path, **extra: str) -> dict[str, str]:
         "RASA_REPLICAS": "1",
         "TELEGRAM_TOKEN": "",
         "PUBLIC_ORIGINS": "",
+        # Tests and benchmarks are hundreds of residents on one address (127.0.0.1), so the limits per
+        # address are raised; the limit per conversation is the product's own. Tests of the limits set theirs.
+        "LIMIT_NEW_SESSIONS": "100000/minute",
+        "LIMIT_MESSAGES_PER_ADDRESS": "100000/minute",
     }
     env.update(extra)
     return env
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable by its owner only from the moment it exists (it holds secrets)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # it may have been created wider by an older version
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 @dataclass
@@ -64,14 +81,23 @@ class Child:
     health_url: str
     log_path: Path
     echo: bool
+    # Applied to each line of its output before it is written or echoed (secrets out).
+    redact: Callable[[bytes], bytes] | None = None
     process: subprocess.Popen | None = None
     expected_exit: bool = False
     _pump: threading.Thread | None = field(default=None, repr=False)
 
     def start(self) -> None:
         """Start the process in its own process group, prefixing its output with its name."""
+        if self.process is not None:
+            # A restart after a crash: whatever the dead process left in its group (a worker holding
+            # the port, say) goes with it.
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.expected_exit = False
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             self.cmd,
             cwd=ROOT,
@@ -80,15 +106,21 @@ class Child:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            umask=0o077,  # what it creates (databases, logs) is its owner's alone
         )
         self._pump = threading.Thread(target=self._copy_output, daemon=True)
         self._pump.start()
 
     def _copy_output(self) -> None:
         assert self.process and self.process.stdout
+        # This process's own output: after a crash `self.process` is the next one, while this
+        # thread still reads what the dead one wrote (and then closes its pipe).
+        stream = self.process.stdout
         width = 8
-        with self.log_path.open("ab") as log:
-            for raw in self.process.stdout:
+        with stream, os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
+            for line in stream:
+                # The children redact their own logs; this also covers anything they print.
+                raw = self.redact(line) if self.redact else line
                 log.write(raw)
                 log.flush()
                 if self.echo:
@@ -132,6 +164,108 @@ class Child:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
 
+    def crashed(self) -> bool:
+        """Whether the process ended without being asked to (a crash, `kill -9`, an exit of its own)."""
+        return self.process is not None and not self.running() and not self.expected_exit
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before restarting a part that crashed: doubling with each recent crash."""
+
+    first: float = 1.0
+    most: float = 30.0
+
+    def delay(self, crashes: int) -> float:
+        """The wait before restarting after the `crashes`-th recent crash (1, 2, 3, ...)."""
+        return min(self.first * 2 ** max(crashes - 1, 0), self.most)
+
+
+@dataclass(frozen=True)
+class CrashLimit:
+    """A part that crashes `times` times within `window` seconds keeps crashing: restarting is no use."""
+
+    times: int = 5
+    window: float = 300.0
+
+
+class Supervisor:
+    """Keeps the stack's processes running: restarts one that crashed, after a back-off.
+
+    The gateway keeps the residents' messages while Rasa or the action server is away (and resumes
+    them after its own restart), so one part's crash never takes the others down. Only a part that
+    keeps crashing (`CrashLimit`) ends the run, with its name and its log. Signals and the final stop
+    belong to `Stack.watch`.
+    """
+
+    def __init__(
+        self,
+        children: list[Child],
+        backoff: Backoff = Backoff(),
+        limit: CrashLimit = CrashLimit(),
+        say: Callable[[str], None] = lambda line: print(line, flush=True),
+    ) -> None:
+        self.children = children
+        self.backoff = backoff
+        self.limit = limit
+        self.say = say
+        self._crashes: dict[str, deque[float]] = {c.name: deque() for c in children}
+        self._restart_at: dict[str, float] = {}
+        self._recovering: set[str] = set()
+
+    def check(self) -> str | None:
+        """Look at every child once. Returns why everything must stop, or None while all can heal."""
+        now = time.monotonic()
+        for child in self.children:
+            due = self._restart_at.get(child.name)
+            if due is not None:
+                if now >= due:
+                    del self._restart_at[child.name]
+                    child.start()
+                    self._recovering.add(child.name)
+                    self.say(f"kindred: {child.name} restarted")
+            elif child.crashed():
+                give_up = self._crashed(child, now)
+                if give_up:
+                    return give_up
+            elif child.name in self._recovering and child.healthy():
+                self._recovering.discard(child.name)
+                self.say(f"kindred: {child.name} is healthy again")
+        return None
+
+    def _crashed(self, child: Child, now: float) -> str | None:
+        crashes = self._crashes[child.name]
+        crashes.append(now)
+        while crashes and now - crashes[0] > self.limit.window:
+            crashes.popleft()
+        code = child.process.returncode if child.process else "?"
+        if len(crashes) >= self.limit.times:
+            return (
+                f"kindred: {child.name} keeps crashing ({len(crashes)} times in {self.limit.window:g} s, last exit "
+                f"code {code}), so Kindred is stopping: restarting it again would not help.\n"
+                f"Its log: {child.log_path}"
+            )
+        delay = self.backoff.delay(len(crashes))
+        self._restart_at[child.name] = now + delay
+        self._recovering.discard(child.name)
+        self.say(
+            f"kindred: {child.name} DIED (exit code {code}); restarting it in {delay:g} s "
+            f"(crash {len(crashes)} in the last {self.limit.window:g} s; {self.limit.times} stop everything). "
+            f"The rest keeps running. Its log: {child.log_path}"
+        )
+        return None
+
+    def run(self, stopping: threading.Event, interval: float = 0.5) -> int:
+        """Supervise until `stopping` is set (returns 0) or a part keeps crashing (returns 1)."""
+        while not stopping.is_set():
+            reason = self.check()
+            if reason:
+                bar = "!" * 72
+                self.say(f"\n{bar}\n{reason}\n{bar}")
+                return 1
+            stopping.wait(interval)
+        return 0
+
 
 class Stack:
     """The whole assistant for one configuration."""
@@ -145,6 +279,10 @@ class Stack:
         problems = self.settings.check()
         if problems:
             raise SystemExit("kindred: " + "\n".join(problems))
+        # Data, logs and secrets are this account's alone (older versions made var/ 0755).
+        self.settings.var.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.settings.var.chmod(0o700)
+        self.redactor = logfilter.Redactor(self.settings.log_secrets)
         self.model = model
         self.echo = echo
         self.log_dir = self.settings.var / "log"
@@ -160,11 +298,13 @@ class Stack:
         self.children.append(
             Child(
                 "actions",
-                [str(APP_PY), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
+                # Our entry, not rasa_sdk's: it binds ACTION_HOST and requires the action secret.
+                [str(APP_PY), "-m", "actions.server"],
                 base,
-                f"http://127.0.0.1:{s.action_port}/health",
+                f"{s.action_url.removesuffix('/webhook')}/health",
                 self.log_dir / "actions.log",
                 self.echo,
+                self.redactor.bytes,
             )
         )
         for i, url in enumerate(s.rasa_urls):
@@ -173,24 +313,21 @@ class Stack:
             self.children.append(
                 Child(
                     name,
+                    # Through launcher/rasa_server.py: it adds the API token (never on a command line,
+                    # where `ps` would show it) and `--interface 127.0.0.1`.
                     [
                         str(RASA_PY),
                         "-m",
-                        "rasa",
-                        "run",
+                        "launcher.rasa_server",
                         "--model",
                         str(self.model),
                         "--endpoints",
                         str(endpoints),
                         "--credentials",
                         str(credentials),
-                        "--interface",
-                        "127.0.0.1",
                         "--port",
                         str(port),
                         "--enable-api",
-                        "--auth-token",
-                        s.rasa_token,
                         "--log-file",
                         str(self.log_dir / f"{name}-rasa.log"),
                     ],
@@ -198,6 +335,7 @@ class Stack:
                     f"{url}/status?token={s.rasa_token}",
                     self.log_dir / f"{name}.log",
                     self.echo,
+                    self.redactor.bytes,
                 )
             )
         self.children.append(
@@ -208,6 +346,7 @@ class Stack:
                 f"{s.gateway_url}/health/live",
                 self.log_dir / "gateway.log",
                 self.echo,
+                self.redactor.bytes,
             )
         )
 
@@ -217,7 +356,12 @@ class Stack:
         config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
         # The domain goes only to the actions that declare `send_domain: true` (the form validators):
         # serialising it for every custom action call costs time on every turn.
-        config["action_endpoint"] = {"url": s.action_url, "enable_selective_domain": True}
+        config["action_endpoint"] = {
+            "url": s.action_url,
+            "enable_selective_domain": True,
+            # The action server refuses calls without it (actions/server.py).
+            "headers": {ACTION_SECRET_HEADER: s.action_secret},
+        }
         config["tracker_store"] = {"type": "SQL", "url": s.rasa_tracker_url}
         if s.redis_url:
             from urllib.parse import urlsplit
@@ -235,8 +379,7 @@ class Stack:
         else:
             config["lock_store"] = {"type": "in_memory"}
         path = s.var / "run" / "endpoints.yml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        write_private(path, yaml.safe_dump(config, sort_keys=False))
         return path
 
     def _write_credentials(self) -> Path:
@@ -244,9 +387,7 @@ class Stack:
         config = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
         config[CALLBACK_CHANNEL] = {"url": self.settings.callback_url}
         path = self.settings.var / "run" / "credentials.yml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, yaml.safe_dump(config, sort_keys=False))
         return path
 
     def child(self, name: str) -> Child:
@@ -297,33 +438,26 @@ class Stack:
         for child in reversed(self.children):
             child.stop()
 
-    def watch(self) -> int:
-        """Block until a child dies or a signal arrives; then stop everything. Returns the exit code."""
-        stopping = threading.Event()
+    def watch(self, stopping: threading.Event | None = None, supervisor: Supervisor | None = None) -> int:
+        """Keep every process running until Ctrl-C or SIGTERM (or `stopping`); then stop them all.
 
-        def on_signal(signum: int, _frame: object) -> None:
-            print(f"\nkindred: {signal.Signals(signum).name} received, stopping every process", flush=True)
-            stopping.set()
+        A crashed process is restarted (see `Supervisor`); only one that keeps crashing ends the run
+        early. Returns the exit code. Signals are caught only when no `stopping` event is given (tests
+        supervise a stack from a thread, where signal handlers cannot be set).
+        """
+        if stopping is None:
+            stopping = threading.Event()
 
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
-        code = 0
-        while not stopping.is_set():
-            for child in self.children:
-                if not child.running() and not child.expected_exit:
-                    rc = child.process.returncode if child.process else "?"
-                    bar = "!" * 72
-                    print(
-                        f"\n{bar}\nkindred: {child.name} DIED (exit code {rc}). It will not be restarted.\n"
-                        f"Its log: {child.log_path}\nStopping everything else.\n{bar}",
-                        flush=True,
-                    )
-                    code = 1
-                    stopping.set()
-                    break
-            stopping.wait(0.5)
-        self.stop()
-        return code
+            def on_signal(signum: int, _frame: object) -> None:
+                print(f"\nkindred: {signal.Signals(signum).name} received, stopping every process", flush=True)
+                stopping.set()
+
+            signal.signal(signal.SIGINT, on_signal)
+            signal.signal(signal.SIGTERM, on_signal)
+        try:
+            return (supervisor or Supervisor(self.children)).run(stopping)
+        finally:
+            self.stop()
 
 
 def load_demo_directory(settings: settings_module.Settings, announce: bool = False) -> None:
@@ -333,12 +467,18 @@ def load_demo_directory(settings: settings_module.Settings, announce: bool = Fal
     from database import make_engine, upgrade
     from directory.demo import ensure_loaded
 
-    settings.var.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.app_database_url)
-    upgrade(engine)
-    with Session(engine) as session:
-        added = ensure_loaded(session)
-    engine.dispose()
+    settings.var.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The database this may create is its owner's alone, from creation (the processes Kindred starts
+    # set this umask for good; this process may be a test run, so only for this).
+    previous = os.umask(0o077)
+    try:
+        engine = make_engine(settings.app_database_url)
+        upgrade(engine)
+        with Session(engine) as session:
+            added = ensure_loaded(session)
+        engine.dispose()
+    finally:
+        os.umask(previous)
     if added and announce:
         print(
             f"kindred: the directory was empty, so the fictional Bristol demo directory ({added} services) was loaded"

@@ -47,13 +47,16 @@ def rasa_env() -> dict[str, str]:
 
 
 def build_semantic_cache() -> None:
-    """Embed the semantic layer's examples (NLU data, lexicon, safety/corpus) now, once, so no
-    process has to do it at its start; the layer itself reuses the cache by a hash of the examples.
-    The corpus is not part of the Rasa fingerprint: the layer is built from it at run time."""
-    check = "from safety.semantic import shared; shared()"
-    result = subprocess.run([str(APP_PY), "-c", check], cwd=ROOT)
-    if result.returncode != 0:
-        raise SystemExit("kindred: the semantic layer could not be built (see the output above)")
+    """Embed the semantic layer's examples (NLU data, lexicon, safety/corpus) and fit the words
+    model now, once, so no process has to do it at its start; both reuse the cache by a hash of the
+    examples. The words model is fitted in each environment (the gateway's and Rasa's have different
+    scikit-learn versions, and a fitted model from one cannot be read by the other). The corpus is
+    not part of the Rasa fingerprint: the layers are built from it at run time."""
+    check = "from safety.semantic import shared; shared(); from safety.lexical import shared as w; w()"
+    for python in (APP_PY, RASA_PY):
+        result = subprocess.run([str(python), "-c", check], cwd=ROOT, env=rasa_env())
+        if result.returncode != 0:
+            raise SystemExit("kindred: the semantic layer could not be built (see the output above)")
 
 
 def ensure_trained(quiet: bool = False) -> Path:

@@ -99,7 +99,7 @@ class FollowUp(ResidentsBase):
 class ServiceFlag(ResidentsBase):
     """A resident's report that a directory entry was wrong or unsuitable, for the directory editor.
 
-    Kept after "forget me" (the directory still needs fixing) but without the sender.
+    Kept after "forget me" (the directory still needs fixing) but without the sender or the note.
     """
 
     __tablename__ = "service_flags"

@@ -110,10 +110,10 @@ def resolve_place(session: Session, words: str) -> tuple[str, Point] | None:
             return None
     if len(words) < 3:
         return None
-    like = f"%{words}%"
+    # autoescape: a resident's % or _ are letters to find, not wildcards that match every place.
     row = session.execute(
         select(func.avg(dm.Location.latitude), func.avg(dm.Location.longitude), func.count()).where(
-            dm.Location.latitude.is_not(None), dm.Location.name.ilike(like)
+            dm.Location.latitude.is_not(None), dm.Location.name.icontains(words, autoescape=True)
         )
     ).one()
     if not row[2]:
@@ -122,7 +122,9 @@ def resolve_place(session: Session, words: str) -> tuple[str, Point] | None:
             .join(dm.Address, dm.Address.location_id == dm.Location.id)
             .where(
                 dm.Location.latitude.is_not(None),
-                (dm.Address.city.ilike(like)) | (dm.Address.address_1.ilike(like)) | (dm.Address.region.ilike(like)),
+                dm.Address.city.icontains(words, autoescape=True)
+                | dm.Address.address_1.icontains(words, autoescape=True)
+                | dm.Address.region.icontains(words, autoescape=True),
             )
         ).one()
     if not row[2]:
@@ -158,7 +160,9 @@ def summary(session: Session, sender_id: str) -> list[str]:
             lines.append(f"You speak {found.language}.")
         prefs = found.preferences or {}
         if prefs.get("free_only"):
-            lines.append("You'd like things that are free.")
+            lines.append("You need things to be free.")
+        elif prefs.get("free_first"):
+            lines.append("You'd like things that are free, where there are any.")
         if prefs.get("step_free"):
             lines.append("You need step-free access.")
         if found.checkin_day:
@@ -241,9 +245,10 @@ def flag_service(session: Session, sender_id: str | None, service_id: str, name:
 
 
 def forget(session: Session, sender_id: str) -> None:
-    """Delete everything remembered about a person; flags stay for the editor, without the sender."""
+    """Delete everything remembered about a person; flags stay for the editor, without the sender or
+    the note (the resident's own words)."""
     session.execute(delete(Profile).where(Profile.sender_id == sender_id))
     session.execute(delete(CheckIn).where(CheckIn.sender_id == sender_id))
     session.execute(delete(Suggestion).where(Suggestion.sender_id == sender_id))
     session.execute(delete(FollowUp).where(FollowUp.sender_id == sender_id))
-    session.execute(update(ServiceFlag).where(ServiceFlag.sender_id == sender_id).values(sender_id=None))
+    session.execute(update(ServiceFlag).where(ServiceFlag.sender_id == sender_id).values(sender_id=None, note=""))

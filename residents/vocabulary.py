@@ -139,6 +139,48 @@ INTEREST_SEARCH: dict[str, str] = {
 }
 
 # What kind of help someone is asking for: our directory categories (directory.categories).
+# What a question about support is about (issue 14 point 4), in the order they are tried: the most
+# specific first ("how much does befriending cost" is about cost; "what is befriending" is about
+# befriending). The answers are `actions.wording.ANSWERS`, one per key.
+QUESTION_TOPICS: dict[str, tuple[str, ...]] = {
+    "carers_assessment": (r"\bcarers?'?s? assess?ments?\b", r"\bcarers? assesment\b", r"\bneeds assessment\b"),
+    "cost": (
+        r"\b(?:do|would|will) (?:i|we|you|u) (?:have|need) to pay\b",
+        r"\b(?:does|do|would|will) (?:it|they|these|that|this|things|groups?) (?:cost|charge)\b",
+        r"\bhow much (?:is|are|does|do|would|will)\b",
+        r"\bwhat do (?:they|the groups|groups) charge\b",
+        r"\b(?:is|are) (?:it|they|these|this|that|things|groups?)(?: \w+){0,3} free\b",
+        r"\bfree or\b",
+        r"\b(?:a|any) charge\b",
+        r"\bcost anything\b",
+        r"\bwho pays\b",
+    ),
+    "bereavement": (
+        r"\bbereave",
+        r"\bgrie(?:f|ving)\b",
+        r"\blost (?:someone|somebody|a loved one)\b",
+    ),
+    "respite": (r"\brespite\b", r"\bsitting service\b", r"\bshort breaks?\b"),
+    "befriending": (r"\bbefriend", r"\btelephone friendship\b"),
+    "transport": (
+        r"\bcommunity transport\b",
+        r"\bdial[- ]a[- ]ride\b",
+        r"\bbus pass\b",
+        r"\btransport\b",
+        r"\bget to (?:these|the|things|groups)\b",
+        r"\bdon'?t drive\b",
+    ),
+    "day_centre": (r"\bday cent(?:re|er)s?\b", r"\blunch club\b", r"\bmen'?s shed\b", r"\b(?:memory|dementia) caf"),
+    "young_carers": (r"\byoung carers?\b",),
+    "who_for": (
+        r"\bwho is (?:this|it|kindred) for\b",
+        r"\b(?:only|just) (?:for )?(?:old|older|elderly) (?:people|ppl|folk)\b",
+        r"\b(?:young|younger) (?:people|ppl|person)\b",
+        r"\bjust for pensioners\b",
+        r"\bfor carers as well\b",
+    ),
+}
+
 SERVICE_KINDS: dict[str, tuple[str, ...]] = {
     "young_carers": (r"\byoung carers?\b",),
     "respite": (

@@ -704,6 +704,11 @@ IDIOMS: list[str] = [
     "kill|murder me ~ ~ ~ ~ ~ ~ ~ (haha|lol|lmao|hahaha|lmfao)",
     "kill me now",
     "be the death of",
+    # caring for someone's medicines: "I go round and do her tablets and meals"
+    "do|sort|sorts|give|gives|collect|collects|order|orders|manage|manages her|his|their tablets|pills|medication|meds",
+    # who goes first in a long marriage, said with a smile: "it's bad manners to die first"
+    "manners|rude|cheek|cheeky|selfish|unfair|ungrateful ~ to die|go first",
+    "whoever|who die|dies|died|go|goes|went first",
     # "mum will kill me if I'm late again": a mundane slip, not a threat ("if I leave him" stays one)
     "kill|murder me if|when ~ ~ ~ late|forget|forgot|lose|lost|break|broke|spill|spilt|miss|eat|ate|crash|scratch|"
     "dent|fail|burn|spend|spent|wear|scratched|dented|crashed",
@@ -828,6 +833,9 @@ PAST_MARKERS: list[str] = [
     "a while ago",
     "when @me be|was (caring|looking after|nursing|in a dark place|in a bad place|young|younger|a teenager|a teen|in my teens|in my twenties|little|a child|at school|a kid|"
     "at uni|at college|a student)",
+    # "when I was seventeen", "when I was 17": an age in the past
+    "when @me be|was #num",
+    "as a teenager|teen|student|child|kid",
     "used to",
     "in the past",
     "back then",
@@ -861,6 +869,10 @@ RESOLVED_MARKERS: list[str] = [
     "(refunded|reimbursed|got it back|got my money back|paid me back)",
     "(got engaged|got married|had a baby|got a job|new job|graduated|so happy now|happier now|never been happier)",
     "in a ~ (good|better|great|happy|much better) place",
+    "in a ~ ~ different place",
+    "(turned out|worked out) ~ (alright|all right|ok|okay|fine|well|good)",
+    "(i am|i have been|i feel) ~ well now",
+    "got ~ ~ help ~ ~ ~ ~ (and|now) ~ ~ (fine|ok|okay|alright|well|better|good)",
     "(doing|going) (well|great|really well|brilliantly) now",
 ]
 

@@ -76,6 +76,8 @@ class Assessment:
     language: str = "en"
     # Label probabilities from the semantic layer, when it ran (see safety.triage).
     semantic: dict[str, float] = field(default_factory=dict)
+    # Label probabilities from the words model (safety.lexical), when it ran.
+    lexical: dict[str, float] = field(default_factory=dict)
     # The message's sentence embedding, when the semantic layer computed it (passed on to Rasa).
     vector: Any = field(default=None, repr=False, compare=False)
 
@@ -99,6 +101,7 @@ class Assessment:
             "cues": [c.text for c in self.cues],
             "discounted": list(self.context) + list(self.suppressed),
             "semantic": dict(self.semantic),
+            "lexical": dict(self.lexical),
             "age": self.age,
             "support": list(self.support),
             "ask": self.ask,

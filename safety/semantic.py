@@ -236,6 +236,13 @@ def examples_from_lexicon() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def training_examples() -> tuple[tuple[str, str], ...]:
+    """Every labelled example both triage models learn from: the NLU training data, the lexicon and
+    the corpus (read once per process)."""
+    return tuple(examples_from_nlu() + examples_from_lexicon() + examples_from_corpus())
+
+
+@lru_cache(maxsize=1)
 def shared() -> SemanticTriage:
     """One semantic layer per process, built from the NLU training data, the lexicon and the corpus."""
-    return SemanticTriage(examples_from_nlu() + examples_from_lexicon() + examples_from_corpus())
+    return SemanticTriage(list(training_examples()))

@@ -10,13 +10,17 @@ The path of one message, top to bottom:
    examples, read sentence by sentence, catch indirect phrasing the rules were never written for.
    It may add risk types, never remove them, and is ignored when the rules found a reason to
    discount the message. On its own it is only a hint (`decide_meaning`):
-   - suicide or self-harm with a second signal (the rules' distress words, or the intent
-     classifier agreeing) is urgent; without one it is a concern and the assistant asks directly;
+   - suicide or self-harm with a second signal (the rules' distress words, the intent classifier
+     agreeing, or the words model agreeing) is urgent; without one it is a concern and the
+     assistant asks directly;
    - what the rules read as a concern about suicide or self-harm (hopelessness, passive ideation)
-     is urgent when the meaning is sure of it too;
+     is urgent when the meaning is sure of it too; otherwise the assistant asks;
    - a medical emergency or abuse needs a second signal, or it is not raised at all: a false
      999 reply frightens people and ends what they came for;
    - self-neglect, a cold home and carer strain are concerns, which only offer help.
+4. Words (`safety.lexical`): an independent model over word and character n-grams of the same
+   examples. It never raises anything alone; it is the confident second signal for the meaning
+   (`CONFIRMED`: both lean the same way).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from collections.abc import Iterable
 
 from safety.language import crisis_in, identify, lonely_in
 from safety.language import warm_up as warm_languages
+from safety.lexical import LexicalTriage
+from safety.lexical import shared as shared_lexical
 from safety.rules import Assessment, default_level
 from safety.rules import shared as shared_rules
 from safety.semantic import SemanticResult, SemanticTriage
@@ -73,23 +79,44 @@ CONCERN = 0.7
 # into any sentence about caring ("I look after my husband, he has dementia").
 CARER = 0.5
 CARER_ALONE = 0.85
+# The words model confirms the meaning's reading of a type when it gives the type LEXICAL or more and
+# the meaning CONFIRMED_MEANING or more. Chosen by leave-one-file-out over the corpus, then raised
+# from 0.4 / 0.3 after conversation journeys showed short replies ("I don't know what to do with
+# meself", "I'd like a friend eventually, just not yet") confirmed at those values.
+LEXICAL = 0.5
+CONFIRMED_MEANING = 0.45
 
 
-def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterable[str] = ()) -> None:
-    """Add what the semantic layer read, under the policy in the module docstring."""
+def confirmed_by_words(meaning: SemanticResult, words: dict[str, float]) -> set[str]:
+    """The risk types both the meaning and the words model lean to: a confident second signal."""
+    return {
+        t for t in RISK_TYPES if words.get(t, 0.0) >= LEXICAL and meaning.probability.get(t, 0.0) >= CONFIRMED_MEANING
+    }
+
+
+def decide_meaning(
+    found: Assessment, meaning: SemanticResult, agreeing: Iterable[str] = (), confirmed: Iterable[str] = ()
+) -> None:
+    """Add what the semantic layer read, under the policy in the module docstring. `agreeing` names
+    the types the intent classifier is confident of; `confirmed` those the words model confirms."""
     probability = meaning.probability
+    confirmed = set(confirmed)
     agreeing = {t for t in agreeing if probability.get(t, 0.0) >= AGREEMENT}
-    second = set(found.support) | agreeing
     if "abuse" not in found.support:
         # Abuse from meaning needs the rules' own abuse words (hit, scared of, my money, won't let
-        # me ...): the models read abuse into ordinary family life too readily.
-        second.discard("abuse")
+        # me ...) or the words model: the embeddings read abuse into ordinary family life too readily.
         agreeing.discard("abuse")
+    agreeing |= confirmed
+    second = set(found.support) | agreeing
+    if "abuse" not in found.support and "abuse" not in confirmed:
+        second.discard("abuse")
     # A carer at the end of their tether gets respite and Carers UK, not a suicide reply, unless
     # the rules found a suicide cue of their own.
     strained = found.caring and ("carer_strain" in found.risk_types or probability.get("carer_strain", 0.0) >= CONCERN)
     for risk_type in RISK_TYPES:
         if risk_type in found.risk_types:
+            # Hopelessness the rules would ask about stays a question unless the meaning itself is sure:
+            # asking directly is what crisis volunteers are trained to do (issue 13, point 4).
             if risk_type in ASK_DIRECTLY and not strained and probability.get(risk_type, 0.0) >= CONFIRMS:
                 add_type(found, risk_type, "urgent")
             continue
@@ -98,10 +125,11 @@ def decide_meaning(found: Assessment, meaning: SemanticResult, agreeing: Iterabl
             continue
         if risk_type == "carer_strain" and found.need == "respite":
             continue  # a carer asking for a break is answered with respite, not a concern escalation
-        if risk_type == "carer_strain" and "carer_strain" not in found.support and p < CARER_ALONE:
+        strain_words = "carer_strain" in found.support or "carer_strain" in confirmed
+        if risk_type == "carer_strain" and not strain_words and p < CARER_ALONE:
             continue  # "I look after my husband, he has dementia" is caring, not strain: strain needs its words
         if risk_type not in NEEDS_SECOND_SIGNAL:
-            if p >= (CARER if risk_type == "carer_strain" and found.caring else CONCERN):
+            if risk_type in confirmed or p >= (CARER if risk_type == "carer_strain" and found.caring else CONCERN):
                 add_type(found, risk_type, default_level(risk_type))
         elif risk_type == "medical_emergency":
             if risk_type in agreeing or (risk_type in second and p >= SERIOUS_MEDICAL):
@@ -122,6 +150,7 @@ def triage(
     probability: dict[str, float] | None = None,
     agreeing: Iterable[str] = (),
     answering: str | None = None,
+    lexical: LexicalTriage | None = None,
 ) -> Assessment:
     """Risk, risk types, loneliness and need for one message.
 
@@ -146,7 +175,9 @@ def triage(
         found.context.append(f"answering {answering}")
         found.loneliness = found.loneliness or meaning.loneliness
     elif not found.discounted:
-        decide_meaning(found, meaning, agreeing)
+        words = (lexical or shared_lexical()).probabilities(text)
+        found.lexical = {k: round(v, 3) for k, v in words.items() if v >= 0.05}
+        decide_meaning(found, meaning, agreeing, confirmed_by_words(meaning, words))
     return found
 
 
@@ -156,5 +187,6 @@ def warm_up() -> None:
     and a broken configuration stops the start with its own message."""
     shared_rules()
     shared_semantic()
+    shared_lexical()
     warm_languages()
     triage("warming up: is everything ready?")

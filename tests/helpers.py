@@ -10,7 +10,12 @@ import aiohttp
 
 from launcher.stack import free_port
 
-__all__ = ["Resident", "free_port", "staff_sign_in", "texts"]
+__all__ = ["Resident", "bearer", "free_port", "staff_sign_in", "texts"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The header that carries a web chat token (never the URL)."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 class Resident:
@@ -29,16 +34,21 @@ class Resident:
         if greet:
             await self.send(payload="/greet")
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The header with this resident's token, as the page sends it."""
+        return bearer(self.token)
+
     async def send(self, text: str | None = None, payload: str | None = None, title: str | None = None) -> int:
         """Send a message; returns its id."""
-        body: dict = {"token": self.token}
+        body: dict = {}
         if text is not None:
             body["text"] = text
         if payload is not None:
             body["payload"] = payload
         if title is not None:
             body["title"] = title
-        async with self.http.post(f"{self.base}/api/chat/messages", json=body) as r:
+        async with self.http.post(f"{self.base}/api/chat/messages", json=body, headers=self.headers) as r:
             data = await r.json()
             assert r.status == 202, data
             return data["id"]
@@ -46,7 +56,7 @@ class Resident:
     async def history(self, after: int = 0) -> list[dict]:
         """Everything in the conversation."""
         async with self.http.get(
-            f"{self.base}/api/chat/history", params={"token": self.token, "after": str(after)}
+            f"{self.base}/api/chat/history", params={"after": str(after)}, headers=self.headers
         ) as r:
             assert r.status == 200, await r.text()
             return (await r.json())["messages"]

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from actions import checkin as checkin_actions
 from actions import conversation, db, followup, suggestions
+from bot import jobs
+from bot.models import ScheduledJob
 from database import make_engine, upgrade
 from directory import demo
 from directory import models as dm
@@ -117,7 +119,7 @@ def test_the_form_asks_only_for_what_is_missing(database: Path) -> None:
     }
     assert form.validate_access_cost("It needs to be free", dispatcher, tracker("f1"), {}) == {"access_cost": "known"}
     with db.session() as s:
-        assert store.profile(s, "f1").preferences == {"free_only": True, "step_free": False}
+        assert store.profile(s, "f1").preferences == {"free_only": True, "free_first": False, "step_free": False}
 
 
 def test_suggestions_show_three_with_reasons_and_buttons_then_more(database: Path) -> None:
@@ -177,17 +179,22 @@ def test_remind_me_schedules_a_reminder_before_and_a_follow_up_after(database: P
         suggestions.ActionRemindMe(),
         tracker("r1", "/remind_me", "remind_me", slots={"shown": shown}, entities=[{"entity": "pick", "value": "2"}]),
     )
-    reminders = {e["intent"]: e for e in events if e["event"] == "reminder"}
-    assert set(reminders) == {"EXTERNAL_reminder", "EXTERNAL_followup"}
-    remind_at = dt.datetime.fromisoformat(reminders["EXTERNAL_reminder"]["date_time"])
-    ask_at = dt.datetime.fromisoformat(reminders["EXTERNAL_followup"]["date_time"])
-    assert db.local_now() < remind_at < ask_at
+    # Both are rows in the app database for the gateway's scheduler, not Rasa reminders in memory.
+    assert events == []
     with db.session() as s:
         followup_row = s.scalars(select(FollowUp).where(FollowUp.sender_id == "r1")).one()
         assert followup_row.service_id == shown[1]
         assert followup_row.remind_at < followup_row.starts_at < followup_row.ask_at
         assert "I'll remind you about " + followup_row.service_name in texts(messages)
         fid = followup_row.id
+        scheduled = {job.intent: job for job in jobs.conversation_jobs(s, "r1")}
+    assert set(scheduled) == {"EXTERNAL_reminder", "EXTERNAL_followup"}
+    remind, ask = scheduled["EXTERNAL_reminder"], scheduled["EXTERNAL_followup"]
+    assert {remind.kind, ask.kind, remind.status, ask.status} == {"rasa", "scheduled"}
+    assert remind.entities == ask.entities == {"followup_id": str(fid)}
+    assert db.utc_naive(db.local_now()) < remind.run_at == followup_row.remind_at < ask.run_at == followup_row.ask_at
+    # The reminder is useless once the session is over; the follow-up a few days after its time.
+    assert followup_row.starts_at < remind.expires_at < ask.run_at < ask.expires_at
     # The reminder fires: the resident hears it. For someone forgotten since, nothing is said.
     _, said = run(
         suggestions.ActionSendReminder(),
@@ -199,6 +206,35 @@ def test_remind_me_schedules_a_reminder_before_and_a_follow_up_after(database: P
         tracker("someone-else", "", "EXTERNAL_reminder", entities=[{"entity": "followup_id", "value": str(fid)}]),
     )
     assert said == []
+
+
+def test_a_late_reminder_says_it_is_late(database: Path) -> None:
+    """Sent long after its time (everything was down): it says so, and whether the session has begun."""
+    now = db.utc_naive(db.local_now())
+    with db.session() as s:
+        row = FollowUp(
+            sender_id="late1",
+            service_id="svc-late",
+            service_name="Easton Lunch Club",
+            starts_at=now + dt.timedelta(minutes=40),
+            remind_at=now - dt.timedelta(minutes=80),
+            ask_at=now + dt.timedelta(hours=4),
+        )
+        s.add(row)
+        s.flush()
+        fid = str(row.id)
+    fired = tracker("late1", "", "EXTERNAL_reminder", entities=[{"entity": "followup_id", "value": fid}])
+    _, said = run(suggestions.ActionSendReminder(), fired)
+    assert texts(said).startswith("Sorry, I meant to remind you earlier: Easton Lunch Club starts at")
+    with db.session() as s:
+        s.get(FollowUp, int(fid)).starts_at = now - dt.timedelta(minutes=5)
+    _, said = run(suggestions.ActionSendReminder(), fired)
+    assert "Easton Lunch Club started at" in texts(said) and "next one" in texts(said)
+    # On time (within a few minutes of its time): the usual words.
+    with db.session() as s:
+        s.get(FollowUp, int(fid)).remind_at = now - dt.timedelta(minutes=1)
+    _, said = run(suggestions.ActionSendReminder(), fired)
+    assert texts(said).startswith("Just a reminder: Easton Lunch Club")
 
 
 def test_a_follow_up_records_the_outcome_and_flags_a_wrong_entry(database: Path) -> None:
@@ -320,15 +356,33 @@ def test_the_profile_is_shown_from_the_database_and_forgotten(database: Path) ->
 
 
 def test_regular_checkins_start_fire_and_stop(database: Path) -> None:
+    def checkins() -> list:
+        with db.session() as s:
+            return [(j.intent, j.status, j.run_at) for j in jobs.conversation_jobs(s, "q1")]
+
+    def local(moment: dt.datetime) -> dt.datetime:
+        return moment.replace(tzinfo=dt.timezone.utc).astimezone(db.local_now().tzinfo)
+
     events, said = run(
         followup.ActionScheduleCheckins(), tracker("q1", "message me on Thursdays", "want_regular_checkins")
     )
-    reminder = next(e for e in events if e["event"] == "reminder")
-    assert reminder["intent"] == "EXTERNAL_checkin" and dt.datetime.fromisoformat(reminder["date_time"]).weekday() == 3
-    assert "Thursdays" in texts(said)
+    [(intent, status, first)] = checkins()
+    assert (intent, status) == ("EXTERNAL_checkin", "scheduled") and local(first).weekday() == 3
+    assert local(first).hour == 10 and first > db.utc_naive(db.local_now())
+    assert "Thursdays" in texts(said) and not [e for e in events if e["event"] != "slot"]
+    # Fired (late, say, after everything was down): it says hello once and moves the one job on.
+    with db.session() as s:
+        s.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.conversation_id == "q1")
+            .values(run_at=first - dt.timedelta(days=21))
+        )
     events, said = run(followup.ActionCheckIn(), tracker("q1", "", "EXTERNAL_checkin"))
-    assert said and said[0]["buttons"] and any(e["event"] == "reminder" for e in events)
+    assert said and said[0]["buttons"] and events == []
+    [(_, status, following)] = checkins()
+    assert status == "scheduled" and local(following).weekday() == 3 and following > db.utc_naive(db.local_now())
     events, said = run(followup.ActionStopCheckins(), tracker("q1", "stop messages", "stop_checkins"))
-    assert any(e["event"] == "cancel_reminder" for e in events) and "won't send" in texts(said)
+    assert events == [] and "won't send" in texts(said)
+    assert [status for _, status, _ in checkins()] == ["cancelled"]
     _, said = run(followup.ActionCheckIn(), tracker("q1", "", "EXTERNAL_checkin"))
-    assert said == []
+    assert said == [] and [status for _, status, _ in checkins()] == ["cancelled"]

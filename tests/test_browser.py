@@ -11,6 +11,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright, expect
 
 from launcher.stack import Stack
+from tests.helpers import bearer
 
 pytestmark = pytest.mark.browser
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
@@ -117,11 +118,12 @@ async def test_a_message_typed_offline_is_sent_once_when_the_connection_returns(
     await expect(page.locator("#status")).to_contain_text("offline", timeout=10_000)
     await page.context.set_offline(False)
     await page.evaluate("window.dispatchEvent(new Event('online'))")
-    await page.wait_for_function(f"document.querySelectorAll('.msg.bot').length > {before}", timeout=30_000)
+    # A function, not an expression: Playwright evals an expression in the page, which its CSP forbids.
+    await page.wait_for_function(f"() => document.querySelectorAll('.msg.bot').length > {before}", timeout=30_000)
     token = await page.evaluate("localStorage.getItem('kindred.token')")
     async with aiohttp.ClientSession() as http:
         url = f"{stack.settings.gateway_url}/api/chat/history"
-        async with http.get(url, params={"token": token}) as response:
+        async with http.get(url, headers=bearer(token)) as response:
             messages = (await response.json())["messages"]
     mine = [m for m in messages if m["author"] == "resident" and m["text"] == "I watched a good film last night"]
     assert len(mine) == 1

@@ -8,6 +8,9 @@ from safety.rules import normalise, shared
 
 MUST = [
     ("I want to die", "urgent", "suicide"),
+    # a past told as past, then the present: not discounted
+    ("when I was 17 I used to cut myself and tonight I cut myself again", "urgent", "self_harm"),
+    ("I tried to take my own life last night", "urgent", "suicide"),
     ("kms", "urgent", "suicide"),
     ("i wanna unalive myself", "urgent", "suicide"),
     ("everyone would be better off without me", "urgent", "suicide"),
@@ -166,6 +169,9 @@ MUST_NOT = [
     "we fell out over the washing up",
     "I'd never hurt myself",
     "the film about suicide was sad",
+    # past and resolved, told in passing (held-out 6's false alarms, after it was measured)
+    "Ten years ago I tried to take my own life. I'm in a completely different place now, married, two kids.",
+    "I overdosed when I was seventeen. I'm forty now and a mental health nurse. Life turned out alright.",
 ]
 
 

@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.keys import SESSIONS, SETTINGS, TRACKER_ENGINE
+from bot.keys import SESSIONS, SETTINGS, STAFF_BUS, TRACKER_ENGINE
 from bot.models import AuditEvent, CannedReply, StaffUser
 from bot.staff import audit, auth, retention
 from bot.staff.users import UserError, create_user
@@ -43,16 +43,15 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     form = await form_fields(request)
     roles = await _roles(request)
     try:
+        hashed = await auth.password_hash(form.get("password", ""))
         with request.app[SESSIONS].begin() as session:
             user = create_user(
-                session,
-                form.get("username", ""),
-                form.get("display_name", ""),
-                form.get("password", ""),
-                roles,
+                session, form.get("username", ""), form.get("display_name", ""), "", roles, password_hash=hashed
             )
             session.flush()
             audit.record(session, current_user(session, request), "add_user", "staff_user", user.id, roles=user.roles)
+    except auth.PasswordRejected as error:
+        raise see_other("/staff/admin/users", error=str(error)) from None
     except UserError as error:
         raise see_other("/staff/admin/users", error=str(error)) from None
     raise see_other("/staff/admin/users", done="added")
@@ -66,6 +65,11 @@ async def update_user(request: web.Request) -> web.StreamResponse:
         user_id = int(request.match_info["user_id"])
     except ValueError:
         raise web.HTTPNotFound() from None
+    password = form.get("password", "")
+    try:
+        hashed = await auth.password_hash(password) if password else None
+    except auth.PasswordRejected as error:
+        raise see_other("/staff/admin/users", error=str(error)) from None
     with request.app[SESSIONS].begin() as session:
         me = current_user(session, request)
         user = session.get(StaffUser, user_id)
@@ -75,7 +79,6 @@ async def update_user(request: web.Request) -> web.StreamResponse:
         active = form.get("active") == "on"
         if user.id == me.id and ("admin" not in roles or not active):
             raise see_other("/staff/admin/users", error="You can't remove your own admin role or switch yourself off.")
-        password = form.get("password", "")
         changes = {}
         if roles != list(user.roles or []):
             changes["roles"] = roles
@@ -83,11 +86,8 @@ async def update_user(request: web.Request) -> web.StreamResponse:
         if active != user.active:
             changes["active"] = active
             user.active = active
-        if password:
-            try:
-                user.password_hash = auth.hash_password(password)
-            except auth.PasswordRejected as error:
-                raise see_other("/staff/admin/users", error=str(error)) from None
+        if hashed:
+            user.password_hash = hashed
             changes["password"] = "changed"  # noqa: S105 - an audit note, not a password
         if changes:
             audit.record(session, me, "update_user", "staff_user", user.id, **changes)
@@ -98,6 +98,8 @@ async def update_user(request: web.Request) -> web.StreamResponse:
                 for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
                     if user.id != me.id:
                         session.delete(row)
+    if ("active" in changes or "password" in changes) and user_id != me.id:
+        request.app[STAFF_BUS].sign_out(user_id=user_id)  # and their live streams close
     raise see_other("/staff/admin/users", done="saved")
 
 

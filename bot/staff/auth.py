@@ -3,7 +3,8 @@
 Every route under `/staff` declares the role it needs with `@requires(...)`; the `guard` middleware
 refuses a route that declares none (default deny), sends people who are not signed in to the sign-in
 page, answers 403 to a role that is too low, and checks the CSRF token on every state-changing
-request.
+request. Routes a page calls by itself (`@background`: polling, the live stream) never count as use,
+so an open queue page does not keep an unattended session alive.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.addresses import request_is_https
 from bot.models import LoginFailure, StaffSession, StaffUser, utcnow
 
 ROLES = ("staff", "editor", "admin")
@@ -31,15 +34,24 @@ COOKIE = "kindred_staff"
 LOGIN_COOKIE = "kindred_signin"
 # A session ends after this long whatever happens (the idle limit is a setting).
 ABSOLUTE_HOURS = 12
-# Sign-in attempts: this many failures per username, or per address, in the window, then a pause.
-FAILURES_PER_USER = 5
-FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = dt.timedelta(minutes=15)
+# Sign-in attempts are limited per username-and-address pair (so nobody elsewhere can keep a named
+# person out) and per address (so one address cannot try many usernames): a few failures are free,
+# then each attempt must wait twice as long as the one before, up to LONGEST_PAUSE.
+FREE_FAILURES_PER_PAIR = 5
+FREE_FAILURES_PER_ADDRESS = 20
+FIRST_PAUSE = dt.timedelta(seconds=15)
+LONGEST_PAUSE = dt.timedelta(minutes=15)
+# Failures older than this are forgotten.
+FAILURE_WINDOW = dt.timedelta(hours=1)
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 _hasher = PasswordHasher()
 # Verified when the username is unknown, so an attacker cannot tell users apart by timing.
 _DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+# argon2 costs a quarter to half a second of CPU on purpose, so it never runs on the event loop: it
+# runs in these threads (argon2-cffi releases the GIL while it works). A pool of its own, so a burst
+# of sign-in attempts queues here instead of filling the default executor the rest of the gateway uses.
+_PASSWORD_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -63,6 +75,16 @@ def check_password(stored: str | None, password: str) -> bool:
         return _hasher.verify(stored or _DUMMY, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+async def verify_password(stored: str | None, password: str) -> bool:
+    """`check_password` off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_PASSWORD_THREADS, check_password, stored, password)
+
+
+async def password_hash(password: str) -> str:
+    """`hash_password` off the event loop (raises PasswordRejected the same way)."""
+    return await asyncio.get_running_loop().run_in_executor(_PASSWORD_THREADS, hash_password, password)
 
 
 @dataclass(frozen=True)
@@ -96,34 +118,47 @@ def requires(role: str) -> Callable[[Handler], Handler]:
     return mark
 
 
+def background(handler: Handler) -> Handler:
+    """Mark a route a page calls by itself (polling, the live stream): it does not count as use."""
+    handler.kindred_background = True  # type: ignore[attr-defined]
+    return handler
+
+
 def multipart(handler: Handler) -> Handler:
     """Mark an upload route: it checks the CSRF field itself, before it reads the file."""
     handler.kindred_multipart = True  # type: ignore[attr-defined]
     return handler
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a session cookie's token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_session(session: Session, user: StaffUser) -> str:
     """Start a session for `user`; returns the cookie's token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
-    session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id, csrf=secrets.token_urlsafe(32)))
+    session.add(StaffSession(token_hash=token_hash(token), user_id=user.id, csrf=secrets.token_urlsafe(32)))
     user.last_login_at = utcnow()
     return token
 
 
 def end_session(session: Session, token: str) -> None:
     """Sign out: the session row goes."""
-    session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+    session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token)))
 
 
-def current(session: Session, token: str | None, idle_minutes: int) -> tuple[StaffSession, StaffUser] | None:
-    """The live session for a cookie, touched; None when missing, expired or the user is disabled."""
+def current(
+    session: Session, token: str | None, idle_minutes: int, touch: bool = True
+) -> tuple[StaffSession, StaffUser] | None:
+    """The live session for a cookie; None when missing, expired or the user is disabled.
+
+    `touch` records use, which keeps the session alive: only what a person does (pages, actions),
+    never what a page does by itself (`@background` routes).
+    """
     if not token or len(token) > 200:
         return None
-    row = session.get(StaffSession, _token_hash(token))
+    row = session.get(StaffSession, token_hash(token))
     if row is None:
         return None
     now = utcnow()
@@ -136,7 +171,7 @@ def current(session: Session, token: str | None, idle_minutes: int) -> tuple[Sta
     ):
         session.delete(row)
         return None
-    if now - row.last_seen_at > dt.timedelta(seconds=30):
+    if touch and now - row.last_seen_at > dt.timedelta(seconds=30):
         row.last_seen_at = now
     return row, user
 
@@ -149,14 +184,35 @@ def as_staff(user: StaffUser) -> Staff:
 # --- sign-in rate limits ----------------------------------------------------------------------------
 
 
-def too_many_failures(session: Session, username: str, address: str) -> bool:
-    """Whether sign-in is paused for this username or address."""
-    since = utcnow() - FAILURE_WINDOW
-    by_user = session.scalar(
-        select(func.count()).where(LoginFailure.username == username.lower(), LoginFailure.at > since)
+def _pause_left(count: int, latest: dt.datetime | None, free: int, now: dt.datetime) -> dt.timedelta:
+    if count < free or latest is None:
+        return dt.timedelta(0)
+    pause = min(FIRST_PAUSE * 2 ** min(count - free, 16), LONGEST_PAUSE)
+    return max(dt.timedelta(0), latest + pause - now)
+
+
+def sign_in_pause(session: Session, username: str, address: str) -> dt.timedelta:
+    """How long this username from this address must still wait before another try (zero: go ahead)."""
+    now = utcnow()
+    recent = (LoginFailure.address == address[:64], LoginFailure.at > now - FAILURE_WINDOW)
+    pair_count, pair_latest = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(*recent, LoginFailure.username == username.lower()[:64])
+    ).one()
+    address_count, address_latest = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(*recent)
+    ).one()
+    return max(
+        _pause_left(pair_count or 0, pair_latest, FREE_FAILURES_PER_PAIR, now),
+        _pause_left(address_count or 0, address_latest, FREE_FAILURES_PER_ADDRESS, now),
     )
-    by_address = session.scalar(select(func.count()).where(LoginFailure.address == address, LoginFailure.at > since))
-    return (by_user or 0) >= FAILURES_PER_USER or (by_address or 0) >= FAILURES_PER_ADDRESS
+
+
+def in_words(wait: dt.timedelta) -> str:
+    """ "40 seconds", "3 minutes": a pause as people say it (rounded up)."""
+    seconds = max(1, int(-(-wait.total_seconds() // 1)))
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{-(-seconds // 60)} minutes"
 
 
 def note_failure(session: Session, username: str, address: str) -> None:
@@ -165,17 +221,7 @@ def note_failure(session: Session, username: str, address: str) -> None:
     session.add(LoginFailure(username=username.lower()[:64], address=address[:64]))
 
 
-def client_address(request: web.Request) -> str:
-    """The caller's address (the direct peer: a proxy in front should be trusted explicitly)."""
-    return request.remote or "unknown"
-
-
 # --- cookies and CSRF -------------------------------------------------------------------------------
-
-
-def secure_request(request: web.Request) -> bool:
-    """Whether the browser reached us over HTTPS (directly, or through a proxy that says so)."""
-    return request.secure or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
 
 
 def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str, max_age: int) -> None:
@@ -187,7 +233,7 @@ def set_cookie(response: web.StreamResponse, request: web.Request, name: str, va
         path="/staff",
         httponly=True,
         samesite="Strict",
-        secure=secure_request(request) or not _loopback(request.host),
+        secure=request_is_https(request) or not _loopback(request.host),
     )
 
 
@@ -240,3 +286,15 @@ def wants_page(request: web.Request) -> bool:
 async def wait_a_little() -> None:
     """Slow every failed sign-in a little, so guessing is slow even below the limit."""
     await asyncio.sleep(0.3)
+
+
+def end_other_sessions(session: Session, user_id: int, keep: str | None = None) -> list[str]:
+    """End every session of a user but the one whose token hash is `keep`; returns the hashes ended."""
+    ended = [
+        row
+        for row in session.scalars(select(StaffSession.token_hash).where(StaffSession.user_id == user_id))
+        if row != keep
+    ]
+    if ended:
+        session.execute(delete(StaffSession).where(StaffSession.token_hash.in_(ended)))
+    return ended

@@ -1,10 +1,14 @@
-"""One conversation for staff: transcript, risk, check-ins, suggestions, profile; and the handoff."""
+"""One conversation for staff: transcript, risk, check-ins, suggestions, profile; and the handoff.
+
+Who may read one: staff see conversations that were escalated and those they have taken over; any
+other needs an admin who gives a reason, which goes into the audit log and opens that conversation to
+that admin for an hour. Nobody else can open it at all.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import NoReturn
 
 from aiohttp import web
 from sqlalchemy import select
@@ -15,13 +19,54 @@ from bot.models import AuditEvent, CannedReply, Conversation, Escalation, Messag
 from bot.relay import Relay
 from bot.staff import audit, auth, handoff
 from bot.staff.queue import LEVEL_LABELS, RISK_LABELS
-from bot.staff.web import current_user, form_fields, render, see_other
+from bot.staff.web import current_user, forbidden, form_fields, render, see_other
 from residents import store as residents
 from residents.checkin import trend
 from residents.models import CheckIn, FollowUp, Suggestion
 
 # A transcript read within this window by the same person is one "view" in the audit log.
 VIEW_WINDOW = dt.timedelta(minutes=5)
+# An admin's reason for opening a conversation that was not escalated lets them read it this long.
+REASON_LASTS = dt.timedelta(hours=1)
+REASON_LENGTH = (10, 500)
+NOT_ESCALATED = (
+    "This conversation was not escalated, so it isn't open to staff. If there is a need to read it "
+    "(a safeguarding enquiry, say), an admin can open it with a reason, which is recorded."
+)
+
+
+def _access(session: Session, staff: auth.Staff, conversation_id: str) -> str:
+    """ "open", "reason" (an admin must give one first) or "refused"; the same answer whether it exists or not."""
+    if session.scalar(select(Escalation.id).where(Escalation.conversation_id == conversation_id).limit(1)):
+        return "open"
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None and conversation.paused_by == staff.id:
+        return "open"
+    if not staff.can("admin"):
+        return "refused"
+    if conversation is None:
+        raise web.HTTPNotFound(text="That conversation no longer exists.")
+    granted = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.actor_id == staff.id,
+            AuditEvent.action == "open_with_reason",
+            AuditEvent.target_type == "conversation",
+            AuditEvent.target_id == conversation_id,
+            AuditEvent.at > utcnow() - REASON_LASTS,
+        )
+    )
+    return "open" if granted else "reason"
+
+
+def _refusal(request: web.Request, access: str, conversation_id: str, error: str = "") -> web.Response:
+    if access == "reason":
+        return render(
+            request,
+            "open_reason.html",
+            {"conversation_id": conversation_id, "why": NOT_ESCALATED, "error": error, "hours": 1},
+            status=403,
+        )
+    return forbidden(request, NOT_ESCALATED)
 
 
 def _audit_view(session: Session, staff: auth.Staff, conversation_id: str) -> None:
@@ -157,6 +202,9 @@ async def conversation_page(request: web.Request) -> web.Response:
     """The whole conversation, and what staff can do with it."""
     conversation_id = request.match_info["conversation_id"]
     with request.app[SESSIONS].begin() as session:
+        access = _access(session, request[auth.STAFF], conversation_id)
+        if access != "open":
+            return _refusal(request, access, conversation_id)
         context = _load(session, request, conversation_id)
         _audit_view(session, request[auth.STAFF], conversation_id)
     flash = request.query.get("done", "")
@@ -166,10 +214,14 @@ async def conversation_page(request: web.Request) -> web.Response:
 
 
 @auth.requires("staff")
+@auth.background
 async def conversation_live(request: web.Request) -> web.Response:
     """The changing parts of the page (status, actions, transcript), for live updates."""
     conversation_id = request.match_info["conversation_id"]
     with request.app[SESSIONS].begin() as session:
+        access = _access(session, request[auth.STAFF], conversation_id)
+        if access != "open":
+            return forbidden(request, NOT_ESCALATED)
         context = _load(session, request, conversation_id)
         _audit_view(session, request[auth.STAFF], conversation_id)
     context["flash"], context["error"] = "", ""
@@ -199,10 +251,14 @@ def _int(value: str | None) -> int:
 Step = Callable[[Relay, auth.Staff, str, dict[str, str]], Awaitable[object]]
 
 
-async def _step(request: web.Request, step: Step, done: str) -> NoReturn:
+async def _step(request: web.Request, step: Step, done: str) -> web.Response:
     """Run one handoff step; back to the page with what happened (or why it couldn't), live for others."""
     conversation_id = request.match_info["conversation_id"]
     page = f"/staff/conversations/{conversation_id}"
+    with request.app[SESSIONS]() as session:
+        access = _access(session, request[auth.STAFF], conversation_id)
+    if access != "open":
+        return forbidden(request, NOT_ESCALATED)
     try:
         await step(request.app[RELAY], request[auth.STAFF], conversation_id, await form_fields(request))
     except handoff.HandoffError as error:
@@ -213,7 +269,7 @@ async def _step(request: web.Request, step: Step, done: str) -> NoReturn:
 
 
 async def _claim(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
-    handoff.claim(relay, staff, _int(form.get("escalation")))
+    handoff.claim(relay, staff, _int(form.get("escalation")), conversation_id)
     await handoff.announce(relay, staff, conversation_id)
 
 
@@ -235,37 +291,58 @@ async def _hand_back(relay: Relay, staff: auth.Staff, conversation_id: str, form
 
 
 async def _resolve(relay: Relay, staff: auth.Staff, conversation_id: str, form: dict[str, str]) -> None:
-    await handoff.resolve(relay, staff, _int(form.get("escalation")), form.get("outcome", ""), form.get("note", ""))
+    await handoff.resolve(
+        relay, staff, _int(form.get("escalation")), conversation_id, form.get("outcome", ""), form.get("note", "")
+    )
 
 
 @auth.requires("staff")
 async def claim(request: web.Request) -> web.StreamResponse:
     """Take over from the bot."""
-    await _step(request, _claim, "claimed")
+    return await _step(request, _claim, "claimed")
 
 
 @auth.requires("staff")
 async def reply(request: web.Request) -> web.StreamResponse:
     """Send the resident a message (typed, or a canned reply)."""
-    await _step(request, _reply, "sent")
+    return await _step(request, _reply, "sent")
 
 
 @auth.requires("staff")
 async def add_note(request: web.Request) -> web.StreamResponse:
     """A private note."""
-    await _step(request, _note, "noted")
+    return await _step(request, _note, "noted")
 
 
 @auth.requires("staff")
 async def hand_back(request: web.Request) -> web.StreamResponse:
     """Give the conversation back to the bot."""
-    await _step(request, _hand_back, "handed_back")
+    return await _step(request, _hand_back, "handed_back")
 
 
 @auth.requires("staff")
 async def resolve(request: web.Request) -> web.StreamResponse:
     """Close the escalation with an outcome."""
-    await _step(request, _resolve, "resolved")
+    return await _step(request, _resolve, "resolved")
+
+
+@auth.requires("admin")
+async def open_with_reason(request: web.Request) -> web.StreamResponse:
+    """An admin opens a conversation that was not escalated, giving a reason for the audit log."""
+    conversation_id = request.match_info["conversation_id"]
+    reason = " ".join((await form_fields(request)).get("reason", "").split())
+    with request.app[SESSIONS].begin() as session:
+        access = _access(session, request[auth.STAFF], conversation_id)
+        if access == "open":
+            raise see_other(f"/staff/conversations/{conversation_id}")
+        shortest, longest = REASON_LENGTH
+        if not shortest <= len(reason) <= longest:
+            error = f"Please give the reason in {shortest} to {longest} characters."
+            return _refusal(request, access, conversation_id, error)
+        audit.record(
+            session, current_user(session, request), "open_with_reason", "conversation", conversation_id, reason=reason
+        )
+    raise see_other(f"/staff/conversations/{conversation_id}")
 
 
 @auth.requires("admin")
@@ -287,6 +364,7 @@ def setup_routes(app: web.Application) -> None:
     base = "/staff/conversations/{conversation_id}"
     app.router.add_get(base, conversation_page, name="staff_conversation")
     app.router.add_get(base + "/live", conversation_live, name="staff_conversation_live")
+    app.router.add_post(base + "/open", open_with_reason, name="staff_open_with_reason")
     app.router.add_post(base + "/claim", claim, name="staff_claim")
     app.router.add_post(base + "/reply", reply, name="staff_reply")
     app.router.add_post(base + "/notes", add_note, name="staff_note")

@@ -35,8 +35,13 @@ async def directory_page(request: web.Request) -> web.Response:
             m.Service.assured_date.is_not(None), m.Service.assured_date, m.Service.name
         )
         if words:
-            like = f"%{words}%"
-            statement = statement.where(or_(m.Service.name.ilike(like), m.Service.description.ilike(like)))
+            # autoescape: % and _ typed in the box are letters to find, not wildcards.
+            statement = statement.where(
+                or_(
+                    m.Service.name.icontains(words, autoescape=True),
+                    m.Service.description.icontains(words, autoescape=True),
+                )
+            )
         services = list(session.scalars(statement.limit(100)))
         flags = dict(
             session.execute(

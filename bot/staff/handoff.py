@@ -51,18 +51,22 @@ def _user(session: Session, staff: Staff) -> StaffUser:
     return user
 
 
-def _escalation(session: Session, escalation_id: int) -> Escalation:
+def _escalation(session: Session, escalation_id: int, conversation_id: str) -> Escalation:
+    """The escalation, which must belong to the conversation the page was about."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise HandoffError("That escalation no longer exists (the resident may have asked us to forget them).")
+    if escalation.conversation_id != conversation_id:
+        # A form edited (or a stale page) would otherwise act on one conversation and announce in another.
+        raise HandoffError("That escalation belongs to a different conversation. Please reload the page.")
     return escalation
 
 
-def claim(relay: Relay, staff: Staff, escalation_id: int) -> None:
+def claim(relay: Relay, staff: Staff, escalation_id: int, conversation_id: str) -> None:
     """Take the conversation: the bot goes quiet until it is handed back."""
     with relay.sessions.begin() as session:
         user = _user(session, staff)
-        escalation = _escalation(session, escalation_id)
+        escalation = _escalation(session, escalation_id, conversation_id)
         if escalation.status == "resolved":
             raise HandoffError("This escalation is already resolved.")
         if escalation.status == "claimed" and escalation.claimed_by != user.id:
@@ -178,7 +182,9 @@ async def hand_back(relay: Relay, staff: Staff, conversation_id: str) -> None:
     await relay.say(conversation_id, HANDBACK_TEXT.format(name=staff.display_name), source="handback")
 
 
-async def resolve(relay: Relay, staff: Staff, escalation_id: int, outcome: str, detail: str) -> None:
+async def resolve(
+    relay: Relay, staff: Staff, escalation_id: int, conversation_id: str, outcome: str, detail: str
+) -> None:
     """Close the escalation with an outcome (handing back first if the bot is still paused)."""
     if outcome not in OUTCOMES:
         raise HandoffError("Choose an outcome.")
@@ -186,7 +192,7 @@ async def resolve(relay: Relay, staff: Staff, escalation_id: int, outcome: str, 
     handed_back = False
     with relay.sessions.begin() as session:
         user = _user(session, staff)
-        escalation = _escalation(session, escalation_id)
+        escalation = _escalation(session, escalation_id, conversation_id)
         if escalation.status == "resolved":
             raise HandoffError("This escalation is already resolved.")
         if escalation.claimed_by not in (None, user.id) and not staff.can("admin"):

@@ -259,6 +259,18 @@ async def reports_page(request: web.Request) -> web.Response:
     return render(request, "reports.html", {"reports": found, "span": span})
 
 
+# A cell starting with one of these is a formula (or becomes one) when a spreadsheet opens the file.
+# Written here rather than with `defusedcsv`: that package does not cover tab and carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: a leading apostrophe before anything formula-like."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @auth.requires("staff")
 async def report_csv(request: web.Request) -> web.StreamResponse:
     """One report as CSV (aggregates only), audited as an export."""
@@ -274,8 +286,7 @@ async def report_csv(request: web.Request) -> web.StreamResponse:
     writer = csv.writer(buffer)
     writer.writerow(report.header)
     for row in report.rows:
-        # Values starting with = + - @ would be formulas in a spreadsheet: neutralise them.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return web.Response(
         text=buffer.getvalue(),
         content_type="text/csv",

@@ -17,8 +17,19 @@ class UserError(ValueError):
     """Why an account could not be created, in words."""
 
 
-def create_user(session: Session, username: str, display_name: str, password: str, roles: list[str]) -> StaffUser:
-    """A new account with a hashed password; usernames are lower case."""
+def create_user(
+    session: Session,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: list[str],
+    password_hash: str | None = None,
+) -> StaffUser:
+    """A new account with a hashed password; usernames are lower case.
+
+    The gateway hashes off its event loop first and passes `password_hash` (`auth.password_hash`);
+    the command line passes the password itself.
+    """
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise UserError("Usernames are 2 to 64 letters, digits, dots, dashes or underscores.")
@@ -29,7 +40,7 @@ def create_user(session: Session, username: str, display_name: str, password: st
     if session.scalars(select(StaffUser).where(StaffUser.username == username)).first() is not None:
         raise UserError(f"There is already a user called {username}.")
     try:
-        hashed = hash_password(password)
+        hashed = password_hash or hash_password(password)
     except PasswordRejected as error:
         raise UserError(str(error)) from None
     user = StaffUser(username=username, display_name=display_name, password_hash=hashed, roles=sorted(set(wanted)))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import hmac
 import logging
 import secrets
 from pathlib import Path
@@ -15,9 +15,12 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.keys import SESSIONS, SETTINGS
+from bot.addresses import client_address
+from bot.keys import SESSIONS, SETTINGS, STAFF_BUS
 from bot.models import StaffUser
 from bot.staff import audit, auth
+from bot.staff.events import Listener
+from bot.tokens import same_secret
 
 log = logging.getLogger("kindred.staff")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -66,8 +69,10 @@ async def _checked(request: web.Request, handler: auth.Handler) -> web.StreamRes
     if role == "public":
         return await handler(request)
     settings = request.app[SETTINGS]
+    # Only what a person does keeps the session alive; a page polling by itself does not.
+    touch = not getattr(target, "kindred_background", False) and request.query.get("auto") != "1"
     with request.app[SESSIONS].begin() as session:
-        found = auth.current(session, request.cookies.get(auth.COOKIE), settings.staff_idle_minutes)
+        found = auth.current(session, request.cookies.get(auth.COOKIE), settings.staff_idle_minutes, touch=touch)
         if found is not None:
             row, user = found
             request[auth.STAFF], request[auth.CSRF] = auth.as_staff(user), row.csrf
@@ -84,7 +89,7 @@ async def _checked(request: web.Request, handler: auth.Handler) -> web.StreamRes
         if request.content_type == "multipart/form-data":
             if not getattr(target, "kindred_multipart", False):
                 return forbidden(request, "Uploads are not accepted here.")
-        elif not hmac.compare_digest(await auth.submitted_csrf(request), request[auth.CSRF]):
+        elif not same_secret(await auth.submitted_csrf(request), request[auth.CSRF]):
             return forbidden(request, "That form had expired. Go back, reload the page and try again.")
     return await handler(request)
 
@@ -109,9 +114,25 @@ def current_user(session: Session, request: web.Request) -> StaffUser:
     return user
 
 
+def listener(request: web.Request) -> Listener:
+    """Who a live stream belongs to, so signing out (or being switched off) can end it."""
+    return Listener(auth.token_hash(request.cookies.get(auth.COOKIE, "")), request[auth.STAFF].id)
+
+
+async def still_signed_in(request: web.Request) -> bool:
+    """Whether the request's session is still live (without counting as use), checked off the event loop."""
+    token, idle = request.cookies.get(auth.COOKIE), request.app[SETTINGS].staff_idle_minutes
+
+    def check() -> bool:
+        with request.app[SESSIONS].begin() as session:
+            return auth.current(session, token, idle, touch=False) is not None
+
+    return await asyncio.to_thread(check)
+
+
 def check_upload_token(request: web.Request, value: str) -> bool:
     """For upload routes: the form's CSRF field, read before the file."""
-    return hmac.compare_digest(value, request.get(auth.CSRF, ""))
+    return same_secret(value, request.get(auth.CSRF, ""))
 
 
 # --- sign-in ------------------------------------------------------------------------------------------
@@ -152,25 +173,26 @@ async def login(request: web.Request) -> web.StreamResponse:
     if (
         not browser
         or not isinstance(given, str)
-        or not hmac.compare_digest(given, auth.login_token(settings.secret, browser))
+        or not same_secret(given, auth.login_token(settings.secret, browser))
         or not auth.same_origin(request)
     ):
         return _login_form(request, "That sign-in form had expired. Please try again.", status=403)
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")
-    address = auth.client_address(request)
+    address = client_address(request)
     with request.app[SESSIONS].begin() as session:
-        if auth.too_many_failures(session, username, address):
+        wait = auth.sign_in_pause(session, username, address)
+        if wait:
             audit.record(session, "system", "login_paused", "staff_user", username, address=address)
             return _login_form(
                 request,
-                "Too many unsuccessful attempts. For safety, sign-in is paused for 15 minutes. "
-                "Ask an admin if you have forgotten your password.",
+                f"Too many unsuccessful attempts from here. For safety, please wait {auth.in_words(wait)} "
+                "before trying again. Ask an admin if you have forgotten your password.",
                 status=429,
                 username=username,
             )
         user = session.scalars(select(StaffUser).where(StaffUser.username == username.lower())).first()
-    ok = auth.check_password(user.password_hash if user else None, password[:1024])
+    ok = await auth.verify_password(user.password_hash if user else None, password[:1024])
     with request.app[SESSIONS].begin() as session:
         user = session.get(StaffUser, user.id) if user else None
         if not ok or user is None or not user.active:
@@ -192,15 +214,67 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 @auth.requires("any")
 async def logout(request: web.Request) -> web.StreamResponse:
-    """End the session."""
+    """End the session, and close its live stream."""
+    token = request.cookies.get(auth.COOKIE, "")
     with request.app[SESSIONS].begin() as session:
-        auth.end_session(session, request.cookies.get(auth.COOKIE, ""))
+        auth.end_session(session, token)
         user = session.get(StaffUser, request[auth.STAFF].id)
         if user is not None:
             audit.record(session, user, "logout", "staff_user", user.id)
+    request.app[STAFF_BUS].sign_out(sessions=[auth.token_hash(token)])
     response = web.HTTPSeeOther("/staff/login")
     response.del_cookie(auth.COOKIE, path="/staff")
     raise response
+
+
+CHANGED_NOTICE = "Your password is changed. You have been signed out everywhere else."
+
+
+@auth.requires("any")
+async def password_page(request: web.Request) -> web.Response:
+    """Change your own password."""
+    done = CHANGED_NOTICE if request.query.get("done") == "changed" else ""
+    return render(request, "password.html", {"error": "", "done": done})
+
+
+@auth.requires("any")
+async def change_password(request: web.Request) -> web.StreamResponse:
+    """Check the current password (counted like a sign-in), set the new one, end every other session."""
+    form = await form_fields(request)
+    current_password, new, again = form.get("current", ""), form.get("new", ""), form.get("again", "")
+    me: auth.Staff = request[auth.STAFF]
+    address = client_address(request)
+
+    def refuse(error: str, status: int) -> web.Response:
+        return render(request, "password.html", {"error": error, "done": ""}, status=status)
+
+    with request.app[SESSIONS]() as session:
+        wait = auth.sign_in_pause(session, me.username, address)
+        stored = current_user(session, request).password_hash
+    if wait:
+        return refuse(f"Too many wrong passwords. Please wait {auth.in_words(wait)} and try again.", 429)
+    if not await auth.verify_password(stored, current_password[:1024]):
+        with request.app[SESSIONS].begin() as session:
+            auth.note_failure(session, me.username, address)
+            audit.record(session, current_user(session, request), "password_failed", "staff_user", me.id)
+        await auth.wait_a_little()
+        return refuse("Your current password isn't right.", 401)
+    if new != again:
+        return refuse("The two new passwords are different. Please type the same one twice.", 400)
+    if new == current_password:
+        return refuse("Choose a password different from the one you have now.", 400)
+    try:
+        hashed = await auth.password_hash(new)
+    except auth.PasswordRejected as error:
+        return refuse(str(error), 400)
+    keep = auth.token_hash(request.cookies.get(auth.COOKIE, ""))
+    with request.app[SESSIONS].begin() as session:
+        user = current_user(session, request)
+        user.password_hash = hashed
+        ended = auth.end_other_sessions(session, user.id, keep=keep)
+        audit.record(session, user, "change_password", "staff_user", user.id, sessions_ended=len(ended))
+    request.app[STAFF_BUS].sign_out(sessions=ended)
+    raise see_other("/staff/account/password", done="changed")
 
 
 @auth.requires("any")
@@ -251,6 +325,8 @@ def setup(app: web.Application) -> None:
     router.add_get("/staff/login", login_page, name="staff_login_page")
     router.add_post("/staff/login", login, name="staff_login")
     router.add_post("/staff/logout", logout, name="staff_logout")
+    router.add_get("/staff/account/password", password_page, name="staff_password_page")
+    router.add_post("/staff/account/password", change_password, name="staff_password")
     queue.setup_routes(app)
     conversations.setup_routes(app)
     reports.setup_routes(app)

@@ -76,8 +76,12 @@
     return div;
   }
 
+  // The token travels in a header, never in a URL (where servers and proxies log it).
+  function auth() { return token ? { Authorization: "Bearer " + token } : {}; }
+
   async function api(path, body) {
-    const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const headers = Object.assign({ "Content-Type": "application/json" }, auth());
+    const r = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
     let data = {};
     try { data = await r.json(); } catch (e) { data = {}; }
     return { ok: r.ok, status: r.status, data };
@@ -85,14 +89,16 @@
 
   async function startSession() {
     const r = await api("/api/chat/session", {});
+    // Refused (too many new chats from here just now): say why, and keep no token.
+    if (!r.ok) { errorEl.textContent = r.data.error || "Sorry, I couldn't start a chat just now. Please try again soon."; return; }
     token = r.data.token;
     localStorage.setItem(TOKEN_KEY, token);
     lastId = 0; seen.clear(); log.textContent = "";
-    await api("/api/chat/messages", { token, payload: "/greet" });
+    await api("/api/chat/messages", { payload: "/greet" });
   }
 
   async function loadHistory() {
-    const r = await fetch("/api/chat/history?token=" + encodeURIComponent(token) + "&after=" + lastId);
+    const r = await fetch("/api/chat/history?after=" + lastId, { headers: auth() });
     if (r.status === 404 || r.status === 401) { await startSession(); return; }
     const data = await r.json();
     (data.messages || []).forEach((m) => render(m));
@@ -105,12 +111,18 @@
     errorEl.textContent = "";
     let r;
     try {
-      r = await api("/api/chat/messages", Object.assign({ token }, item));
+      r = await api("/api/chat/messages", item);
     } catch (e) {
       const items = outbox(); items.push(item); saveOutbox(items);
       render({ author: "resident", text: item.text || item.title || "" }, true);
       statusEl.textContent = "You're offline. Your message will be sent when the connection is back.";
       return false;
+    }
+    if (r.status === 401 || r.status === 404) {
+      // The chat ended (deleted, or unused too long): start a new one and send this there.
+      await startSession();
+      if (socket) socket.close();
+      r = await api("/api/chat/messages", item);
     }
     if (!r.ok) { errorEl.textContent = r.data.error || "Sorry, that didn't send. Please try again."; return false; }
     render({ id: r.data.id, author: "resident", text: item.text || item.title || "" });
@@ -146,8 +158,10 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/api/chat/ws?token=" + encodeURIComponent(token));
+    socket = new WebSocket(scheme + location.host + "/api/chat/ws");
     socket.addEventListener("open", async () => {
+      // A WebSocket cannot carry a header: the token is the first frame.
+      socket.send(JSON.stringify({ token }));
       retry = 1000; statusEl.textContent = "";
       await loadHistory();
       await flushOutbox();

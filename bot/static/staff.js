@@ -121,6 +121,8 @@
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
       if (event.kind === "reload") { location.reload(); return; }
+      // The session ended (signed out, switched off, or idle): the stream is closed; back to sign in.
+      if (event.kind === "signed_out") { source.close(); location.href = "/staff/login"; return; }
       if (refreshRows && (event.kind === "queue" || event.kind === "message")) refreshRows();
       if (refreshConversation && (event.conversation === conversation)) refreshConversation();
     };
