@@ -18,6 +18,7 @@ from directory.search import DAYS
 from residents import store
 from residents.disclosure import Disclosure, detect_all, without_idioms
 from residents.extract import Facts, extract
+from residents.questions import is_question
 
 UPSET = {"sad", "anxious", "grieving", "overwhelmed"}
 RISK_INTENTS = {"risk_urgent", "risk_concern"}
@@ -123,7 +124,22 @@ def sombre(tracker: Tracker) -> bool:
         for e in session_user_events(tracker)
     ):
         return True  # someone who asked for a person is not asked four questions
-    return any(feeling_of(e.get("text") or "") in UPSET for e in session_user_events(tracker))
+    events = session_user_events(tracker)
+    if any("bereaved" in extract(e.get("text") or "").circumstances for e in events):
+        return True  # "my late wife", "since the funeral": a loss, even told in passing
+    return any(feeling_of(e.get("text") or "") in UPSET for e in events)
+
+
+# Intents that mean the person came to find or ask about something practical this session.
+PRACTICAL_INTENTS = {"ask_local_help", "ask_about_support", "ask_transport", "more_options", "share_location"}
+
+
+def looking_for_something(tracker: Tracker) -> bool:
+    """Whether the person has asked for services or about them this session."""
+    return any(
+        ((e.get("parse_data") or {}).get("intent") or {}).get("name") in PRACTICAL_INTENTS
+        for e in session_user_events(tracker)
+    )
 
 
 def under_18(tracker: Tracker, profile: Any) -> bool:
@@ -282,6 +298,8 @@ class ActionConverse(Action):
             return False
         if under_18(tracker, profile) or sombre(tracker) or checkin_offered_this_session(tracker):
             return False
+        if looking_for_something(tracker) or is_question(tracker.latest_message.get("text") or ""):
+            return False  # someone busy finding a group or asking a question is answered, not surveyed
         return True
 
 

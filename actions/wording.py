@@ -335,5 +335,11 @@ LINES.update(
             "or I can look for services near you.",
         ),
         "answer_offer": ("Would you like me to look for some near you?",),
+        # a place or a day given when no search is going (actions/fallback.py)
+        "details_offer": (
+            "Thank you, I've made a note of that. Would you like me to look for something that fits?",
+            "Thanks, that helps. Shall I look for something that fits?",
+        ),
+        "details_noted": ("Thank you, I've made a note of that.",),
     }
 )

@@ -16,7 +16,7 @@ from bot.hub import Hub
 from bot.keys import ENGINE, HTTP, HUB, LIMITS, RASA, RELAY, SESSIONS, SETTINGS, STAFF_BUS, TELEGRAM, TRACKER_ENGINE
 from bot.limits import RateLimits
 from bot.rasa_client import RasaClient
-from bot.relay import Relay
+from bot.relay import FORGET_JOB, Relay
 from bot.scheduler import Scheduler, ToRasa
 from bot.staff import retention
 from bot.staff import web as staff_web
@@ -128,6 +128,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         {
             "rasa": ToRasa(app[SESSIONS], app[RASA], http, settings.action_health_url),
             "retention": retention.purge_job(app[SESSIONS], tracker_engine, settings.retention_days),
+            FORGET_JOB: app[RELAY].forget_job(),
         },
     )
     scheduler.start()

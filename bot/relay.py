@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import store
+from bot import jobs, store
 from bot.escalations import escalate
 from bot.limits import RateLimited
 from bot.models import Conversation, Message, StaffUser, utcnow
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.scheduler import RetryLater
 from bot.staff import audit
 from database import checkpoint
 from residents.models import Profile
@@ -48,6 +49,8 @@ Push = Callable[[Conversation, dict], Awaitable[None]]
 # "Forget me" waits this long for a turn Rasa is in the middle of, and retries a failed one this often.
 FORGET_WAIT_SECONDS = 30.0
 FORGET_RETRY_SECONDS = 60.0
+# The scheduler's job kind for a forget to try again (bot/jobs.py).
+FORGET_JOB = "forget"
 # Without risk, a resident hears about trouble later than the safety net would answer.
 TROUBLE_FACTOR = 2.5
 
@@ -540,12 +543,14 @@ class Relay:
         goes first and is checked until it is gone, so a failure there leaves everything in place to
         be tried again (never our data gone and Rasa's kept); it is deleted once more at the end, in
         case a turn that was ending wrote it again. SQLite's write-ahead log is emptied afterwards.
-        When the tracker cannot be deleted, it is retried in the background until it is gone, and a
-        member of staff gets the error (`store.TrackerNotGone`).
+        When the tracker cannot be deleted, a `forget` job is scheduled (a row in the database, so a
+        gateway restart does not lose it) and the scheduler tries again with back-off until it is
+        gone (`forget_job`); a member of staff gets the error (`store.TrackerNotGone`).
         """
         if await self._forget(conversation_id, actor, action):
             return
-        self._spawn(self._forget_later(conversation_id, actor, action))
+        who = str(actor.id) if isinstance(actor, StaffUser) else actor
+        await asyncio.to_thread(self._schedule_forget, conversation_id, who, action)
         if isinstance(actor, StaffUser):
             raise store.TrackerNotGone(f"Rasa's tracker for {conversation_id} could not be deleted yet")
 
@@ -589,12 +594,32 @@ class Relay:
         await self.push(conversation, {"type": "forgotten"})
         return True
 
-    async def _forget_later(self, conversation_id: str, actor: StaffUser | str, action: str) -> None:
-        """Try a forget whose tracker could not be deleted again, every minute, until it is done."""
-        while True:
-            await asyncio.sleep(self.forget_retry_seconds)
-            if await self._forget(conversation_id, actor, action):
-                return
+    def _schedule_forget(self, conversation_id: str, actor: str, action: str) -> None:
+        """A forget to try again: a job row, fired by the scheduler until the tracker is gone."""
+        with self.sessions.begin() as session:
+            jobs.schedule(
+                session,
+                f"forget-{conversation_id}",
+                FORGET_JOB,
+                utcnow() + dt.timedelta(seconds=self.forget_retry_seconds),
+                conversation_id=conversation_id,
+                entities={"actor": actor, "action": action},
+            )
+
+    def forget_job(self) -> Callable[[jobs.Claimed], Awaitable[None]]:
+        """The scheduler's handler for a `forget` job: one more attempt; RetryLater until it works."""
+
+        async def run(job: jobs.Claimed) -> None:
+            actor: StaffUser | str = str(job.entities.get("actor") or "resident")
+            if actor.isdigit():
+                with self.sessions() as session:
+                    actor = session.get(StaffUser, int(actor)) or "unknown"
+            if job.conversation_id and not await self._forget(
+                job.conversation_id, actor, str(job.entities.get("action") or "forget")
+            ):
+                raise RetryLater("Rasa's tracker could not be deleted yet")
+
+        return run
 
     # --- housekeeping ---------------------------------------------------------------------------
 

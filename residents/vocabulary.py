@@ -16,6 +16,7 @@ CIRCUMSTANCES: dict[str, tuple[str, ...]] = {
         r"\blost my (?:wife|husband|"
         r"partner|mum|mother|dad|father|son|daughter|sister|brother|best friend)",
         r"\bsince the funeral\b",
+        r"\bmy late (?:wife|husband|partner|mum|mother|dad|father|son|daughter|sister|brother)\b",
         r"\bgrieving\b",
     ),
     "retired": (r"\bretired\b", r"\bretirement\b", r"\bsince i (?:retired|stopped work)"),
@@ -154,6 +155,8 @@ QUESTION_TOPICS: dict[str, tuple[str, ...]] = {
         r"\b(?:a|any) charge\b",
         r"\bcost anything\b",
         r"\bwho pays\b",
+        r"\b(?:it|they|this|that|these|its|it's)(?:'s| is| are)? free\b",
+        r"\bdo (?:you|i|we|u) (?:pay|have to pay)\b",
     ),
     "bereavement": (
         r"\bbereave",
@@ -177,6 +180,7 @@ QUESTION_TOPICS: dict[str, tuple[str, ...]] = {
         r"\b(?:only|just) (?:for )?(?:old|older|elderly) (?:people|ppl|folk)\b",
         r"\b(?:young|younger) (?:people|ppl|person)\b",
         r"\bjust for pensioners\b",
+        r"\b(?:is|it's|its) (?:this|it) (?:for|only for|just for) (?:kids|children|teens|teenagers|students)\b",
         r"\bfor carers as well\b",
     ),
 }

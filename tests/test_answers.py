@@ -37,6 +37,10 @@ CONTACTS = load_config().contacts
         ("is a day centre the same as a care home?", "day_centre"),
         ("what do young carers groups do", "young_carers"),
         ("is this like for young ppl as well or just old ppl", "who_for"),
+        # held-out journeys 2, after it was measured
+        ("it is free? we dont have much money", "cost"),
+        ("Do you pay them? And would they wait for me while I play?", "cost"),
+        ("hello is this for kids", "who_for"),
     ],
 )
 def test_the_topic_of_a_question_is_found_as_people_word_it(text: str, topic: str) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from actions.fallback import LADDER, ActionFallbackReply, listen_instead, next_rung
-from tests.test_actions import database, run, texts, tracker  # noqa: F401 - the fixture is used by name
+from actions.wording import LINES
+from tests.test_actions import database, run, slot_events, texts, tracker  # noqa: F401 - the fixture is used by name
 
 RESPONSES = yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8"))["responses"]
 
@@ -53,3 +55,39 @@ def test_a_long_message_not_understood_gets_a_reflective_reply(database: Path) -
 def test_a_short_message_not_understood_is_asked_about(database: Path) -> None:  # noqa: F811
     _, messages = run(ActionFallbackReply(), tracker("l3", "zzz", "nlu_fallback", events=after(None, "zzz")))
     assert [m.get("response") for m in messages] == ["utter_ask_rephrase"]
+
+
+def test_the_default_line_is_never_said_twice_in_a_row(database: Path) -> None:  # noqa: F811
+    """Held-out journeys 2: after a search found nothing, "Weekday dinner times" got the default line
+    twice running. The top of the ladder is said once; then a listening reply."""
+    _, messages = run(
+        ActionFallbackReply(), tracker("l4", "weekday dinner times", "nlu_fallback", events=after(LADDER[2], "x"))
+    )
+    assert [m.get("response") for m in messages] != [LADDER[2]]
+    assert texts(messages)
+
+
+@pytest.mark.parametrize(
+    "text", ["Rotherham, S65", "BS5", "Weekday dinner times", "tuesdays or thursdays after school"]
+)
+def test_a_place_or_a_day_with_no_search_going_is_noted_and_a_search_offered(
+    database: Path,  # noqa: F811
+    text: str,
+) -> None:
+    """Held-out journeys 2: places and days given outside the search form got "I'm not sure what to
+    say to that", turn after turn."""
+    events, messages = run(ActionFallbackReply(), tracker("l5", text, "nlu_fallback", events=after(None, text)))
+    assert not any(m.get("response") in LADDER for m in messages)
+    assert texts(messages) in LINES["details_offer"]
+    assert [b["payload"] for m in messages for b in m.get("buttons") or []][0] == "/ask_local_help"
+    if "day" in text.lower():
+        assert slot_events(events).get("when")
+
+
+def test_details_from_someone_who_only_wants_to_talk_are_noted_without_an_offer(database: Path) -> None:  # noqa: F811
+    events = [
+        {"event": "user", "text": "I'd just like to talk", "parse_data": {"intent": {"name": "chitchat"}}},
+        {"event": "user", "text": "BS5", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    ]
+    _, messages = run(ActionFallbackReply(), tracker("l6", "BS5", "nlu_fallback", events=events))
+    assert texts(messages) in LINES["details_noted"] and not any(m.get("buttons") for m in messages)

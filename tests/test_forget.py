@@ -326,9 +326,13 @@ async def test_the_tracker_goes_first_and_is_retried_until_gone(aiohttp_client, 
     # Nothing was deleted while the tracker could not be: no conversation half forgotten.
     assert count(client, Conversation, Conversation.id == cid) == 1
     assert count(client, Message, Message.conversation_id == cid) == 1
+    # The retry is a job row, so a gateway restart does not lose it.
+    with client.app[SESSIONS]() as session:
+        retry = session.scalars(select(ScheduledJob).where(ScheduledJob.name == f"forget-{cid}")).one()
+        assert (retry.kind, retry.conversation_id, retry.entities["action"]) == ("forget", cid, "delete")
 
-    # The store comes back (here: a SQLite tracker holding the conversation's events); the retry,
-    # without anyone asking again, deletes the tracker and then everything else.
+    # The store comes back (here: a SQLite tracker holding the conversation's events); the scheduler's
+    # retry, without anyone asking again, deletes the tracker and then everything else.
     working = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     with working.begin() as connection:
         connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)"))

@@ -158,6 +158,20 @@ def test_the_checkin_is_never_offered_after_a_disclosure(database: Path) -> None
     assert not offered(said)
 
 
+def test_the_checkin_is_not_offered_to_someone_busy_finding_something_or_after_a_loss_in_passing(
+    database: Path,  # noqa: F811
+) -> None:
+    """Held-out journeys 2: a man asking whether a lunch club minds if he's a bit deaf, and a widower
+    who mentioned "my late wife" in a joke, were both offered the four questions."""
+    looking = [user("Do they still have lunch clubs?", "ask_local_help")] + [user(t) for t in CHAT]
+    _, said = run(conversation.ActionConverse(), tracker("c8", CHAT[-1], "chitchat", events=looking))
+    assert not offered(said)
+    _, said = converse("c9", ["All my pals are dead or in Eastbourne, my late wife used to say it", *CHAT])
+    assert not offered(said)
+    _, said = converse("c10", [*CHAT, "do they mind if you're a bit deaf?"])
+    assert not offered(said)
+
+
 def test_the_checkin_is_not_offered_again_after_a_no(database: Path) -> None:  # noqa: F811
     _, said = converse("c6", CHAT)
     assert offered(said)
