@@ -235,6 +235,10 @@ def test_the_corpus_files_parse_and_a_third_is_held_out() -> None:
     assert len(dev) + len(held_out) >= 80
     assert len(held_out) * 3 >= len(dev) + len(held_out) - 1
     assert not {j.id for j in dev} & {j.id for j in held_out}
+    # the later held-out sets parse too (their tags are the evaluation's own), with ids of their own
+    later = [load_journeys(ROOT / "tests" / "data" / f"journeys_heldout{n}.yml") for n in (2, 3)]
+    ids = [j.id for journeys in (dev, held_out, *later) for j in journeys]
+    assert len(ids) == len(set(ids)) and all(len(journeys) >= 30 for journeys in later)
 
 
 JOURNEYS = """
