@@ -18,12 +18,19 @@ import logfilter
 import settings as settings_module
 
 
+def rasa_argv(arguments: list[str], token: str) -> list[str]:
+    """Rasa's own command line: `rasa run`, the launcher's arguments, loopback only, and the token as
+    one word ("--auth-token=…"): a generated token may begin with "-", which argparse would otherwise
+    read as an option and stop Rasa from starting."""
+    return ["rasa", "run", *arguments, "--interface", "127.0.0.1", f"--auth-token={token}"]
+
+
 def main() -> None:
     """`rasa run` with the given arguments, the API token and the interface 127.0.0.1."""
     settings_module.private_files()
     config = settings_module.load()
     logfilter.install(config.log_secrets)
-    sys.argv = ["rasa", "run", *sys.argv[1:], "--interface", "127.0.0.1", "--auth-token", config.rasa_token]
+    sys.argv = rasa_argv(sys.argv[1:], config.rasa_token)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -74,10 +74,12 @@ async def test_an_older_resident_is_listened_to_then_finds_a_group_and_is_follow
     await resident.say("hello")
     first = await resident.say("I've felt so lonely since my wife died")
     assert "Find something nearby" not in str(first)  # listens first, doesn't suggest
-    await resident.say("my name is Arthur and I live in Easton")
+    third = await resident.say("my name is Arthur and I live in Easton")
     second = await resident.say("I get lonely in the evenings")
-    offer = second[-1]["buttons"]
-    assert offer[0]["payload"] == "/ask_local_help"  # a gentle offer, after listening
+    # a gentle offer, after listening: on either of the next two turns (how lonely the introduction
+    # sounds to the meaning layer decides which), and only once
+    offers = [m["buttons"] for m in third + second if m.get("buttons")]
+    assert len(offers) == 1 and offers[0][0]["payload"] == "/ask_local_help"
     asked = await resident.press("/ask_local_help", "Find something nearby")
     assert "Which day" in texts(asked)  # the area is known already: not asked again
     asked = await resident.press("Any day", "Any day")

@@ -102,3 +102,20 @@ def test_fingerprint_changes_with_training_data_only(tmp_path: Path, monkeypatch
     with (copy / "nlu" / "data" / "basics.yml").open("a") as f:
         f.write("\n    - hello again friend\n")
     assert training.fingerprint() != before
+
+
+def test_a_rasa_token_that_begins_with_a_dash_still_starts_rasa() -> None:
+    """A generated token is URL-safe base64, so one in 64 begins with "-": passed as a separate word,
+    argparse read it as an option and Rasa exited ("expected one argument")."""
+    import argparse
+
+    from launcher.rasa_server import rasa_argv
+
+    argv = rasa_argv(["--port", "5005"], "-abc_123")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command")
+    parser.add_argument("--port")
+    parser.add_argument("--interface")
+    parser.add_argument("-t", "--auth-token")
+    parsed = parser.parse_args(argv[1:])
+    assert parsed.auth_token == "-abc_123" and parsed.interface == "127.0.0.1"

@@ -115,7 +115,14 @@
   // --- the event stream ----------------------------------------------------------------------------
   if ((rows || region) && window.EventSource) {
     var source = new EventSource("/staff/events");
-    source.onopen = function () { if (live) live.textContent = "Updates live."; body.setAttribute("data-live", "yes"); };
+    source.onopen = function () {
+      if (live) live.textContent = "Updates live.";
+      body.setAttribute("data-live", "yes");
+      // Catch up on anything that happened while the stream was connecting or reconnecting: an event
+      // published before this moment never reaches this page.
+      if (refreshRows) refreshRows();
+      if (refreshConversation) refreshConversation();
+    };
     source.onerror = function () { if (live) live.textContent = "Reconnecting…"; body.setAttribute("data-live", "no"); };
     source.onmessage = function (message) {
       var event;
