@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
-from actions.conversation import JUST_TALK, acknowledgement, session_user_events
+from actions.conversation import acknowledgement, wants_only_to_talk
 from actions.wording import choose
 from residents import store
 from residents.disclosure import detect_all
@@ -30,11 +30,6 @@ def contact_values() -> dict[str, str]:
     """The contacts the answers name, as safety.yml shows them to a resident."""
     contacts = load_config().contacts
     return {key: contacts[key] for key in NAMED_CONTACTS}
-
-
-def wants_only_to_talk(tracker: Tracker) -> bool:
-    """Whether the person said this session that they only want to talk (no offers to look)."""
-    return any(JUST_TALK.search((e.get("text") or "").lower()) for e in session_user_events(tracker))
 
 
 class ActionAnswerQuestion(Action):

@@ -63,6 +63,24 @@ def session_user_events(tracker: Tracker) -> list[dict]:
     return list(reversed(events))
 
 
+def wants_only_to_talk(tracker: Tracker) -> bool:
+    """Whether the person said this session that they only want to talk (no offers to look)."""
+    return any(JUST_TALK.search((e.get("text") or "").lower()) for e in session_user_events(tracker))
+
+
+def remember(s: Any, sender_id: str, facts: Facts) -> tuple[list[str], list[EventType]]:
+    """Keep what a message said in the profile, and the place it named when the directory knows it.
+    Returns what was new, and the slot events for the place."""
+    new = store.remember(s, sender_id, facts)
+    events: list[EventType] = []
+    if facts.place or facts.postcode:
+        place = store.resolve_place(s, facts.postcode or facts.place or "")
+        if place is not None:
+            store.set_place(s, sender_id, *place)
+            events.append(SlotSet("location", place[0]))
+    return new, events
+
+
 def at_risk(tracker: Tracker) -> bool:
     """Whether anything the person said in this session was a risk."""
     for event in session_user_events(tracker):
@@ -192,14 +210,8 @@ class ActionConverse(Action):
         """Remember any facts, then one reflective reply with at most one question."""
         facts = facts_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: list[EventType] = []
         with db.session() as s:
-            new = store.remember(s, tracker.sender_id, facts)
-            if facts.place or facts.postcode:
-                place = store.resolve_place(s, facts.postcode or facts.place or "")
-                if place is not None:
-                    store.set_place(s, tracker.sender_id, *place)
-                    events.append(SlotSet("location", place[0]))
+            new, events = remember(s, tracker.sender_id, facts)
             profile = store.profile(s, tracker.sender_id)
             recent = list(profile.recent_lines or [])
             said: list[str] = []
@@ -273,7 +285,7 @@ class ActionConverse(Action):
     def _offer(s: Any, tracker: Tracker, profile: Any, facts: Facts, intent: str | None) -> str | None:
         """At most one gentle offer, and never to someone who is upset or only wants to talk."""
         events = session_user_events(tracker)
-        if any(JUST_TALK.search((e.get("text") or "").lower()) for e in events):
+        if wants_only_to_talk(tracker):
             return None
         if at_risk(tracker):
             return None

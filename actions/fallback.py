@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
-from actions.answers import ActionAnswerQuestion, wants_only_to_talk
-from actions.conversation import ActionConverse
+from actions.answers import ActionAnswerQuestion
+from actions.conversation import ActionConverse, remember, wants_only_to_talk
 from actions.wording import choose
 from residents import store
 from residents.disclosure import detect_all
@@ -65,15 +65,8 @@ def gives_details(text: str) -> bool:
 def note_details(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
     """ "Rotherham, S65", "weekday dinner times" with no search going: remember them and offer to
     look (never "I'm not sure what to say to that"); the search then asks only for what is missing."""
-    facts = extract(text)
-    events: list[EventType] = []
     with db.session() as s:
-        store.remember(s, tracker.sender_id, facts)
-        if facts.postcode or facts.place:
-            place = store.resolve_place(s, facts.postcode or facts.place or "")
-            if place is not None:
-                store.set_place(s, tracker.sender_id, *place)
-                events.append(SlotSet("location", place[0]))
+        _, events = remember(s, tracker.sender_id, extract(text))
         profile = store.profile(s, tracker.sender_id)
         recent = list(profile.recent_lines or [])
         only_talk = wants_only_to_talk(tracker)

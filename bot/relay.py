@@ -606,14 +606,17 @@ class Relay:
                 entities={"actor": actor, "action": action},
             )
 
+    def _staff_user(self, user_id: int) -> StaffUser | str:
+        with self.sessions() as session:
+            return session.get(StaffUser, user_id) or "unknown"
+
     def forget_job(self) -> Callable[[jobs.Claimed], Awaitable[None]]:
         """The scheduler's handler for a `forget` job: one more attempt; RetryLater until it works."""
 
         async def run(job: jobs.Claimed) -> None:
             actor: StaffUser | str = str(job.entities.get("actor") or "resident")
             if actor.isdigit():
-                with self.sessions() as session:
-                    actor = session.get(StaffUser, int(actor)) or "unknown"
+                actor = await asyncio.to_thread(self._staff_user, int(actor))
             if job.conversation_id and not await self._forget(
                 job.conversation_id, actor, str(job.entities.get("action") or "forget")
             ):
